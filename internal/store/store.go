@@ -79,8 +79,8 @@ type Store interface {
 	// AbandonIdempotent releases a claimed key without a response (the request failed), so a retry runs again.
 	AbandonIdempotent(ctx context.Context, vendorID, key string) error
 
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
+	// Ready checks that the database answers and its schema is current.
+	Ready(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 }
