@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orielhq/oriel"
+)
+
+// idEncoding is Crockford's base32 in lower case: its alphabet is in ASCII
+// order, so ids sort by their creation time.
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// newID returns prefix + "_" + 26 characters: 48 bits of milliseconds then
+// 80 random bits. Ids are unguessable and sort in creation order.
+func newID(prefix string) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
+	rand.Read(b[6:])
+	return prefix + "_" + idEncoding.EncodeToString(b[:])
+}
+
+// micros stores a time as unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros reads a stored unix-microseconds time.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// now is the current time at the precision the database keeps.
+func now() time.Time { return fromMicros(micros(time.Now())) }
+
+// encodeList stores a string list as JSON text.
+func encodeList(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+// decodeList reads a string list stored by encodeList.
+func decodeList(s string) ([]string, error) {
+	l := []string{}
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, fmt.Errorf("corrupt list column: %w", err)
+	}
+	return l, nil
+}
+
+// refColumn tells which column a customer or user reference names: its Oriel
+// id, or its external id when ref carries the "E" prefix.
+func refColumn(ref string) (column, value string) {
+	if id, external := oriel.SplitRef(ref); external {
+		return "external_id", id
+	}
+	return "id", ref
+}
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// MaxPageLimit caps a list page.
+const MaxPageLimit = 100
+
+// list runs query (which ends in a WHERE clause over args) for one page
+// ordered by idColumn, scanning each row with scan, and tells whether more
+// rows follow.
+func list[T any](ctx context.Context, q queryer, query, idColumn string, args []any, p oriel.Page, scan func(scanner) (*T, error)) ([]*T, bool, error) {
+	limit := p.Limit
+	if limit <= 0 || limit > MaxPageLimit {
+		limit = MaxPageLimit
+	}
+	if p.StartingAfter != "" {
+		args = append(args, p.StartingAfter)
+		query += fmt.Sprintf(" AND %s > $%d", idColumn, len(args))
+	}
+	args = append(args, limit+1)
+	query += fmt.Sprintf(" ORDER BY %s LIMIT $%d", idColumn, len(args))
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out := make([]*T, 0, limit)
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
+}
+
+// one scans a single row, turning "no rows" into notFound.
+func one[T any](row *sql.Row, scan func(scanner) (*T, error), notFound error) (*T, error) {
+	v, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound
+	}
+	return v, err
+}
+
+// mustAffect turns an update or delete that touched no row into notFound.
+func mustAffect(res sql.Result, err error, notFound error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}

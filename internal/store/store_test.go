@@ -1,0 +1,373 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/store"
+	"github.com/orielhq/oriel/internal/store/storetest"
+)
+
+// The conformance suite: every test runs on SQLite and on PostgreSQL.
+
+func wantCode(t *testing.T, err error, kind, code string) {
+	t.Helper()
+	var e *oriel.Error
+	if !errors.As(err, &e) || e.Kind != kind || e.Code != code {
+		t.Fatalf("error = %v, want %s/%s", err, kind, code)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newVendor(t *testing.T, s store.Store, name string) *oriel.Vendor {
+	t.Helper()
+	v := &oriel.Vendor{Name: name}
+	must(t, s.CreateVendor(context.Background(), v))
+	return v
+}
+
+func newCustomer(t *testing.T, s store.Store, vendorID, externalID string) *oriel.Customer {
+	t.Helper()
+	c := &oriel.Customer{VendorID: vendorID, ExternalID: externalID, Name: "Customer " + externalID}
+	must(t, s.CreateCustomer(context.Background(), c))
+	return c
+}
+
+func TestVendors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		must(t, s.Ready(ctx))
+		v := newVendor(t, s, "Acme SaaS")
+		if len(v.ID) != len("vnd_")+26 || v.CreatedAt.IsZero() {
+			t.Fatalf("vendor not initialised: %+v", v)
+		}
+		got, err := s.Vendor(ctx, v.ID)
+		must(t, err)
+		if got.Name != "Acme SaaS" || len(got.AllowedOrigins) != 0 || !got.CreatedAt.Equal(v.CreatedAt) {
+			t.Fatalf("got %+v, want %+v", got, v)
+		}
+		_, err = s.Vendor(ctx, "vnd_nope")
+		wantCode(t, err, oriel.ENOTFOUND, "vendor_not_found")
+
+		name, origins := "Acme", []string{"https://app.acme.test"}
+		up, err := s.UpdateVendor(ctx, v.ID, oriel.VendorUpdate{Name: &name, AllowedOrigins: &origins})
+		must(t, err)
+		if up.Name != "Acme" || up.AllowedOrigins[0] != origins[0] || up.UpdatedAt.Before(up.CreatedAt) {
+			t.Fatalf("update: %+v", up)
+		}
+		got, _ = s.Vendor(ctx, v.ID)
+		if got.Name != "Acme" || len(got.AllowedOrigins) != 1 {
+			t.Fatalf("update not stored: %+v", got)
+		}
+		_, err = s.UpdateVendor(ctx, "vnd_nope", oriel.VendorUpdate{Name: &name})
+		wantCode(t, err, oriel.ENOTFOUND, "vendor_not_found")
+
+		newVendor(t, s, "Second")
+		all, more, err := s.ListVendors(ctx, oriel.Page{Limit: 1})
+		must(t, err)
+		if len(all) != 1 || !more || all[0].ID != v.ID {
+			t.Fatalf("first page: %v %v", all, more)
+		}
+		rest, more, err := s.ListVendors(ctx, oriel.Page{Limit: 10, StartingAfter: all[0].ID})
+		must(t, err)
+		if len(rest) != 1 || more || rest[0].Name != "Second" {
+			t.Fatalf("second page: %v %v", rest, more)
+		}
+	})
+}
+
+func TestAPIKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		k := &oriel.APIKey{VendorID: v.ID, Name: "ci", Hint: "wxyz"}
+		must(t, s.CreateAPIKey(ctx, k, []byte("hash-1")))
+		must(t, s.CreateAPIKey(ctx, &oriel.APIKey{VendorID: v.ID, Name: "second", Hint: "abcd"}, []byte("hash-2")))
+		if err := s.CreateAPIKey(ctx, &oriel.APIKey{VendorID: other.ID, Name: "dup"}, []byte("hash-1")); err == nil {
+			t.Fatal("two keys with one hash were stored")
+		}
+
+		got, err := s.APIKeyByHash(ctx, []byte("hash-1"))
+		must(t, err)
+		if got.ID != k.ID || got.VendorID != v.ID || got.LastUsedAt != nil {
+			t.Fatalf("by hash: %+v", got)
+		}
+		_, err = s.APIKeyByHash(ctx, []byte("unknown"))
+		wantCode(t, err, oriel.EUNAUTHORIZED, "api_key_invalid")
+
+		used := time.Now()
+		must(t, s.TouchAPIKey(ctx, k.ID, used))
+		got, _ = s.APIKeyByHash(ctx, []byte("hash-1"))
+		if got.LastUsedAt == nil || got.LastUsedAt.UnixMicro() != used.UnixMicro() {
+			t.Fatalf("last used: %v", got.LastUsedAt)
+		}
+
+		wantCode(t, s.RevokeAPIKey(ctx, other.ID, k.ID), oriel.ENOTFOUND, "api_key_not_found")
+		must(t, s.RevokeAPIKey(ctx, v.ID, k.ID))
+		wantCode(t, s.RevokeAPIKey(ctx, v.ID, k.ID), oriel.ENOTFOUND, "api_key_not_found")
+		_, err = s.APIKeyByHash(ctx, []byte("hash-1"))
+		wantCode(t, err, oriel.EUNAUTHORIZED, "api_key_invalid")
+
+		keys, more, err := s.ListAPIKeys(ctx, v.ID, oriel.Page{Limit: 10})
+		must(t, err)
+		if len(keys) != 1 || more || keys[0].Name != "second" {
+			t.Fatalf("live keys: %+v", keys)
+		}
+		keys, _, _ = s.ListAPIKeys(ctx, other.ID, oriel.Page{})
+		if len(keys) != 0 {
+			t.Fatalf("other vendor sees keys: %+v", keys)
+		}
+	})
+}
+
+func TestCustomers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		c := &oriel.Customer{VendorID: v.ID, ExternalID: "acme-1", Name: "Acme", AllowedOrigins: []string{"https://a.test"}}
+		must(t, s.CreateCustomer(ctx, c))
+		wantCode(t, s.CreateCustomer(ctx, &oriel.Customer{VendorID: v.ID, ExternalID: "acme-1"}), oriel.ECONFLICT, "external_id_taken")
+		newCustomer(t, s, other.ID, "acme-1") // external ids are per vendor
+
+		for _, ref := range []string{c.ID, "Eacme-1"} {
+			got, err := s.Customer(ctx, v.ID, ref)
+			must(t, err)
+			if got.ID != c.ID || got.Name != "Acme" || got.AllowedOrigins[0] != "https://a.test" {
+				t.Fatalf("customer by %q: %+v", ref, got)
+			}
+		}
+		for _, ref := range []string{"cus_nope", "Enope", "acme-1", "E" + c.ID, ""} {
+			_, err := s.Customer(ctx, v.ID, ref)
+			wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+		}
+		_, err := s.Customer(ctx, other.ID, c.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+
+		ext, name := "acme-2", "Acme Inc"
+		up, err := s.UpdateCustomer(ctx, v.ID, "Eacme-1", oriel.CustomerUpdate{ExternalID: &ext, Name: &name})
+		must(t, err)
+		if up.ExternalID != "acme-2" || up.Name != "Acme Inc" || up.AllowedOrigins[0] != "https://a.test" {
+			t.Fatalf("update: %+v", up)
+		}
+		newCustomer(t, s, v.ID, "taken")
+		taken := "taken"
+		_, err = s.UpdateCustomer(ctx, v.ID, c.ID, oriel.CustomerUpdate{ExternalID: &taken})
+		wantCode(t, err, oriel.ECONFLICT, "external_id_taken")
+		_, err = s.UpdateCustomer(ctx, other.ID, c.ID, oriel.CustomerUpdate{Name: &name})
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+
+		for i := range 5 {
+			newCustomer(t, s, v.ID, fmt.Sprintf("bulk-%d", i))
+		}
+		var seen []string
+		page := oriel.Page{Limit: 3}
+		for {
+			cs, more, err := s.ListCustomers(ctx, v.ID, page)
+			must(t, err)
+			for _, c := range cs {
+				if c.VendorID != v.ID {
+					t.Fatalf("foreign customer listed: %+v", c)
+				}
+				seen = append(seen, c.ID)
+			}
+			if !more {
+				break
+			}
+			page.StartingAfter = cs[len(cs)-1].ID
+		}
+		if len(seen) != 7 {
+			t.Fatalf("listed %d customers, want 7", len(seen))
+		}
+		for i := 1; i < len(seen); i++ {
+			if seen[i-1] >= seen[i] {
+				t.Fatalf("list not ordered by id: %v", seen)
+			}
+		}
+
+		u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, Name: "Ann", Role: oriel.RoleAdmin}
+		must(t, s.CreateUser(ctx, u))
+		wantCode(t, s.DeleteCustomer(ctx, other.ID, c.ID), oriel.ENOTFOUND, "customer_not_found")
+		must(t, s.DeleteCustomer(ctx, v.ID, "Eacme-2"))
+		_, err = s.Customer(ctx, v.ID, c.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+		_, err = s.User(ctx, v.ID, c.ID, u.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+		wantCode(t, s.DeleteCustomer(ctx, v.ID, c.ID), oriel.ENOTFOUND, "customer_not_found")
+	})
+}
+
+func TestUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		c, c2 := newCustomer(t, s, v.ID, "acme"), newCustomer(t, s, v.ID, "globex")
+		foreign := newCustomer(t, s, other.ID, "acme")
+
+		u := &oriel.User{VendorID: v.ID, CustomerID: "Eacme", ExternalID: "ann", Name: "Ann", Email: "ann@acme.test", Role: oriel.RoleAdmin}
+		must(t, s.CreateUser(ctx, u))
+		if u.CustomerID != c.ID || len(u.ID) != len("usr_")+26 {
+			t.Fatalf("created: %+v", u)
+		}
+		wantCode(t, s.CreateUser(ctx, &oriel.User{VendorID: v.ID, CustomerID: c.ID, ExternalID: "ann", Role: oriel.RoleMember}), oriel.ECONFLICT, "external_id_taken")
+		must(t, s.CreateUser(ctx, &oriel.User{VendorID: v.ID, CustomerID: c2.ID, ExternalID: "ann", Role: oriel.RoleMember}))
+		// Users without an external id do not clash with each other.
+		must(t, s.CreateUser(ctx, &oriel.User{VendorID: v.ID, CustomerID: c.ID, Name: "Bob", Role: oriel.RoleViewer}))
+		must(t, s.CreateUser(ctx, &oriel.User{VendorID: v.ID, CustomerID: c.ID, Name: "Cy", Role: oriel.RoleViewer}))
+		// A vendor cannot add users to another vendor's customer.
+		wantCode(t, s.CreateUser(ctx, &oriel.User{VendorID: v.ID, CustomerID: foreign.ID, Role: oriel.RoleMember}), oriel.ENOTFOUND, "customer_not_found")
+
+		for _, ref := range [][2]string{{c.ID, u.ID}, {"Eacme", "Eann"}, {c.ID, "Eann"}} {
+			got, err := s.User(ctx, v.ID, ref[0], ref[1])
+			must(t, err)
+			if got.ID != u.ID || got.Email != "ann@acme.test" || got.Role != oriel.RoleAdmin || got.ExternalID != "ann" {
+				t.Fatalf("user by %v: %+v", ref, got)
+			}
+		}
+		_, err := s.User(ctx, v.ID, c2.ID, u.ID) // right user, wrong customer
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+		_, err = s.User(ctx, other.ID, c.ID, u.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+
+		users, more, err := s.ListUsers(ctx, v.ID, "Eacme", oriel.Page{Limit: 2})
+		must(t, err)
+		if len(users) != 2 || !more {
+			t.Fatalf("users page: %d %v", len(users), more)
+		}
+		users, more, err = s.ListUsers(ctx, v.ID, "Eacme", oriel.Page{Limit: 2, StartingAfter: users[1].ID})
+		must(t, err)
+		if len(users) != 1 || more {
+			t.Fatalf("users page 2: %d %v", len(users), more)
+		}
+		_, _, err = s.ListUsers(ctx, other.ID, c.ID, oriel.Page{})
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+
+		role, email := oriel.RoleViewer, "ann@new.test"
+		up, err := s.UpdateUser(ctx, v.ID, c.ID, "Eann", oriel.UserUpdate{Role: &role, Email: &email})
+		must(t, err)
+		if up.Role != oriel.RoleViewer || up.Email != email || up.Name != "Ann" {
+			t.Fatalf("update: %+v", up)
+		}
+		_, err = s.UpdateUser(ctx, other.ID, c.ID, u.ID, oriel.UserUpdate{Role: &role})
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+
+		wantCode(t, s.DeleteUser(ctx, v.ID, c2.ID, u.ID), oriel.ENOTFOUND, "user_not_found")
+		must(t, s.DeleteUser(ctx, v.ID, c.ID, u.ID))
+		_, err = s.User(ctx, v.ID, c.ID, u.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+	})
+}
+
+func TestSigningKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		key := func(vendor, kid, fp string) *oriel.SigningKey {
+			return &oriel.SigningKey{VendorID: vendor, KID: kid, Algorithm: "RS256", Fingerprint: fp, PublicKeyPEM: "PEM " + fp}
+		}
+		k1 := key(v.ID, "k1", "fp1")
+		must(t, s.CreateSigningKey(ctx, k1))
+		wantCode(t, s.CreateSigningKey(ctx, key(v.ID, "k2", "fp1")), oriel.ECONFLICT, "signing_key_exists")
+		wantCode(t, s.CreateSigningKey(ctx, key(v.ID, "k1", "fp2")), oriel.ECONFLICT, "signing_key_exists")
+		must(t, s.CreateSigningKey(ctx, key(v.ID, "", "fp3")))
+		must(t, s.CreateSigningKey(ctx, key(v.ID, "", "fp4"))) // many keys may have no kid
+		must(t, s.CreateSigningKey(ctx, key(other.ID, "k1", "fp1")))
+
+		ks, _, err := s.ListSigningKeys(ctx, v.ID, oriel.Page{})
+		must(t, err)
+		if len(ks) != 3 || ks[0].ID != k1.ID || ks[0].PublicKeyPEM != "PEM fp1" || ks[0].KID != "k1" {
+			t.Fatalf("keys: %+v", ks)
+		}
+		wantCode(t, s.DeleteSigningKey(ctx, other.ID, k1.ID), oriel.ENOTFOUND, "signing_key_not_found")
+		must(t, s.DeleteSigningKey(ctx, v.ID, k1.ID))
+		wantCode(t, s.DeleteSigningKey(ctx, v.ID, k1.ID), oriel.ENOTFOUND, "signing_key_not_found")
+
+		only := key(v.ID, "", "fp9")
+		must(t, s.ReplaceSigningKeys(ctx, only))
+		ks, _, _ = s.ListSigningKeys(ctx, v.ID, oriel.Page{})
+		if len(ks) != 1 || ks[0].ID != only.ID {
+			t.Fatalf("after replace: %+v", ks)
+		}
+		ks, _, _ = s.ListSigningKeys(ctx, other.ID, oriel.Page{})
+		if len(ks) != 1 {
+			t.Fatalf("replace touched another vendor: %+v", ks)
+		}
+	})
+}
+
+func TestIdempotency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		resp, done, err := s.BeginIdempotent(ctx, v.ID, "k", []byte("req"))
+		must(t, err)
+		if resp != nil || done {
+			t.Fatal("a fresh key was not claimed")
+		}
+		_, _, err = s.BeginIdempotent(ctx, v.ID, "k", []byte("req"))
+		wantCode(t, err, oriel.ECONFLICT, "idempotency_in_progress")
+		_, _, err = s.BeginIdempotent(ctx, v.ID, "k", []byte("other"))
+		wantCode(t, err, oriel.EUNPROCESSABLE, "idempotency_key_reused")
+		_, done, err = s.BeginIdempotent(ctx, other.ID, "k", []byte("req")) // keys are per vendor
+		must(t, err)
+		if done {
+			t.Fatal("another vendor's key replayed")
+		}
+
+		must(t, s.FinishIdempotent(ctx, v.ID, "k", store.IdempotentResponse{Status: 201, Body: []byte(`{"id":"x"}`)}))
+		resp, done, err = s.BeginIdempotent(ctx, v.ID, "k", []byte("req"))
+		must(t, err)
+		if !done || resp.Status != 201 || string(resp.Body) != `{"id":"x"}` {
+			t.Fatalf("replay: %+v %v", resp, done)
+		}
+
+		_, _, err = s.BeginIdempotent(ctx, v.ID, "failed", []byte("req"))
+		must(t, err)
+		must(t, s.AbandonIdempotent(ctx, v.ID, "failed"))
+		_, done, err = s.BeginIdempotent(ctx, v.ID, "failed", []byte("req"))
+		must(t, err)
+		if done {
+			t.Fatal("an abandoned key replayed")
+		}
+	})
+}
+
+// TestConcurrentWriters is catalogue J07: many writers at once never fail
+// with a busy database.
+func TestConcurrentWriters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v := newVendor(t, s, "A")
+		var wg sync.WaitGroup
+		errs := make(chan error, 16*10*2)
+		for w := range 16 {
+			wg.Go(func() {
+				for i := range 10 {
+					errs <- s.CreateCustomer(ctx, &oriel.Customer{VendorID: v.ID, ExternalID: fmt.Sprintf("w%d-%d", w, i)})
+					_, _, err := s.ListCustomers(ctx, v.ID, oriel.Page{Limit: 5})
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(t, err)
+		}
+		cs, more, err := s.ListCustomers(ctx, v.ID, oriel.Page{Limit: 100})
+		must(t, err)
+		if len(cs) != 100 || !more {
+			t.Fatalf("got %d customers (more=%v), want 160", len(cs), more)
+		}
+	})
+}
