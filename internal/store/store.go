@@ -79,6 +79,16 @@ type Store interface {
 	// AbandonIdempotent releases a claimed key without a response (the request failed), so a retry runs again.
 	AbandonIdempotent(ctx context.Context, vendorID, key string) error
 
+	// RecordJTI records a direct-link token's jti for the vendor until
+	// expiresAt; a jti already recorded is EUNAUTHORIZED "jti_replayed".
+	RecordJTI(ctx context.Context, vendorID, jti string, expiresAt time.Time) error
+	// RevokeToken marks an access or session token id revoked until expiresAt.
+	RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error
+	// TokenRevoked reports whether tokenID was revoked.
+	TokenRevoked(ctx context.Context, tokenID string) (bool, error)
+	// PruneExpired deletes records that expired before t.
+	PruneExpired(ctx context.Context, t time.Time) (int64, error)
+
 	// Ready checks that the database answers and its schema is current.
 	Ready(ctx context.Context) error
 	// Close releases the database.

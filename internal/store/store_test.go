@@ -371,3 +371,69 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+func TestDirectLinkJTIs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		exp := time.Now().Add(10 * time.Minute)
+		must(t, s.RecordJTI(ctx, v.ID, "j1", exp))
+		wantCode(t, s.RecordJTI(ctx, v.ID, "j1", exp), oriel.EUNAUTHORIZED, "jti_replayed")
+		must(t, s.RecordJTI(ctx, other.ID, "j1", exp)) // catalogue C12: the key is (vendor, jti)
+
+		// Catalogue C15: many concurrent uses of one jti, exactly one wins.
+		var wg sync.WaitGroup
+		results := make(chan error, 50)
+		for range 50 {
+			wg.Go(func() { results <- s.RecordJTI(ctx, v.ID, "race", exp) })
+		}
+		wg.Wait()
+		close(results)
+		wins := 0
+		for err := range results {
+			if err == nil {
+				wins++
+			} else {
+				wantCode(t, err, oriel.EUNAUTHORIZED, "jti_replayed")
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%d of 50 concurrent uses of one jti were accepted, want 1", wins)
+		}
+
+		// Pruning keeps every record that has not expired.
+		must(t, s.RecordJTI(ctx, v.ID, "old", time.Now().Add(-time.Second)))
+		n, err := s.PruneExpired(ctx, time.Now())
+		must(t, err)
+		if n != 1 {
+			t.Fatalf("pruned %d rows, want 1", n)
+		}
+		wantCode(t, s.RecordJTI(ctx, v.ID, "j1", exp), oriel.EUNAUTHORIZED, "jti_replayed")
+		must(t, s.RecordJTI(ctx, v.ID, "old", exp))
+	})
+}
+
+func TestRevokedTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		revoked, err := s.TokenRevoked(ctx, "tok_1")
+		must(t, err)
+		if revoked {
+			t.Fatal("fresh token reported revoked")
+		}
+		must(t, s.RevokeToken(ctx, "tok_1", time.Now().Add(time.Minute)))
+		must(t, s.RevokeToken(ctx, "tok_1", time.Now().Add(time.Minute)))
+		revoked, err = s.TokenRevoked(ctx, "tok_1")
+		must(t, err)
+		if !revoked {
+			t.Fatal("revoked token not reported")
+		}
+		must(t, s.RevokeToken(ctx, "tok_2", time.Now().Add(-time.Second)))
+		if n, err := s.PruneExpired(ctx, time.Now()); err != nil || n != 1 {
+			t.Fatalf("prune: %d %v", n, err)
+		}
+		if revoked, _ := s.TokenRevoked(ctx, "tok_1"); !revoked {
+			t.Fatal("prune removed a live revocation")
+		}
+	})
+}
