@@ -1,0 +1,148 @@
+package oriel
+
+import "time"
+
+// Integration is a vendor's configuration of one provider: the OAuth client
+// its customers' connections use, or the fields an API-key provider needs.
+type Integration struct {
+	ID       string `json:"id"`
+	VendorID string `json:"vendor_id"`
+	// Key is the vendor's name for the integration, unique per vendor, e.g. "crm".
+	Key         string `json:"key"`
+	Provider    string `json:"provider"` // a catalogue key, or oauth2, api_key, basic
+	DisplayName string `json:"display_name"`
+	ClientID    string `json:"client_id,omitempty"`
+	// ClientSecret is stored encrypted and never returned by the API.
+	ClientSecret string   `json:"-"`
+	Scopes       []string `json:"scopes"`
+	// Config holds provider settings, e.g. the URLs of a generic oauth2 provider.
+	Config    map[string]string `json:"config,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// ConnectionStatus is where a connection stands.
+type ConnectionStatus string
+
+// The connection statuses.
+const (
+	StatusDisconnected ConnectionStatus = "disconnected"
+	StatusConnected    ConnectionStatus = "connected"
+	StatusError        ConnectionStatus = "error"
+)
+
+// Connection is one customer's authenticated link to a third-party app.
+type Connection struct {
+	ID            string           `json:"id"`
+	VendorID      string           `json:"vendor_id"`
+	CustomerID    string           `json:"customer_id"`
+	IntegrationID string           `json:"-"`
+	Integration   string           `json:"integration"` // the integration's key
+	Provider      string           `json:"provider"`
+	Status        ConnectionStatus `json:"status"`
+	LastError     string           `json:"last_error,omitempty"`
+	// Config holds per-connection settings such as a Zendesk subdomain.
+	Config map[string]string `json:"config,omitempty"`
+	// TokenExpiresAt is when the stored access token expires, if it does.
+	TokenExpiresAt *time.Time `json:"token_expires_at,omitempty"`
+	ConnectedAt    *time.Time `json:"connected_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// Credentials are what a connection authenticates with. They are stored
+// encrypted, bound to their connection, and only ever returned to the vendor
+// that owns the connection.
+type Credentials struct {
+	AccessToken  string    `json:"access_token,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	TokenType    string    `json:"token_type,omitempty"`
+	Expiry       time.Time `json:"expiry,omitzero"`
+	Scopes       []string  `json:"scopes,omitempty"`
+	// Fields hold API-key or basic-auth values, by field name.
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// OAuthState is one pending OAuth authorization: created when the widget
+// opens the provider's consent page, consumed once by the callback.
+type OAuthState struct {
+	// StateHash is the SHA-256 of the state parameter; the state itself is never stored.
+	StateHash    []byte
+	VendorID     string
+	ConnectionID string
+	// SessionID is the widget session that started the flow; the callback
+	// must come from the same session.
+	SessionID    string
+	CodeVerifier string // PKCE verifier, stored encrypted
+	RedirectURI  string
+	// Origin is the widget page's origin the callback reports to.
+	Origin    string
+	ExpiresAt time.Time
+}
+
+// Event types sent to webhook endpoints.
+const (
+	EventConnectionCreated      = "connection.created"
+	EventConnectionConnected    = "connection.connected"
+	EventConnectionDisconnected = "connection.disconnected"
+	EventConnectionError        = "connection.error"
+	EventConnectionDeleted      = "connection.deleted"
+)
+
+// EventTypes lists every webhook event type.
+var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted}
+
+// WebhookEndpoint is a vendor URL that receives events.
+type WebhookEndpoint struct {
+	ID       string   `json:"id"`
+	VendorID string   `json:"vendor_id"`
+	URL      string   `json:"url"`
+	Events   []string `json:"events"`
+	// Secret signs deliveries ("whsec_…"); returned once, at creation.
+	Secret    string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EventData is the thin payload of a connection event.
+type EventData struct {
+	ConnectionID string `json:"connection_id"`
+	CustomerID   string `json:"customer_id"`
+	Provider     string `json:"provider"`
+}
+
+// WebhookEvent is one event, written in the same transaction as the change it reports.
+type WebhookEvent struct {
+	ID        string    `json:"id"`
+	VendorID  string    `json:"-"`
+	Type      string    `json:"type"`
+	CreatedAt time.Time `json:"created_at"`
+	Data      EventData `json:"data"`
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed" // gave up after the retry period
+)
+
+// WebhookDelivery is one event on its way to one endpoint.
+type WebhookDelivery struct {
+	ID            string        `json:"id"`
+	Event         *WebhookEvent `json:"-"`
+	EndpointID    string        `json:"endpoint_id"`
+	URL           string        `json:"url"`
+	Secret        string        `json:"-"`
+	Status        string        `json:"status"`
+	Attempts      int           `json:"attempts"`
+	NextAttemptAt time.Time     `json:"next_attempt_at"`
+	LastError     string        `json:"last_error,omitempty"`
+}
+
+// Appearance is a vendor's styling of every widget page.
+type Appearance struct {
+	Mode         string            `json:"mode"` // light, dark or auto
+	Colors       map[string]string `json:"colors"`
+	FontFamily   string            `json:"font_family,omitempty"`
+	BorderRadius string            `json:"border_radius,omitempty"`
+}
