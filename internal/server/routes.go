@@ -1,0 +1,109 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/orielhq/oriel"
+)
+
+// access says who may call a route, and so which middleware guards it.
+type access int
+
+const (
+	// public routes answer anyone.
+	public access = iota
+	// vendorAPI routes need a vendor API key (Authorization: Bearer sk_…); they
+	// are rate limited per key, and their POSTs honour Idempotency-Key.
+	vendorAPI
+)
+
+// route is one entry of the routing table.
+type route struct {
+	method  string
+	path    string // a ServeMux path pattern, which is also its OpenAPI path
+	access  access
+	handler handler
+}
+
+// routes lists every route the server answers. The OpenAPI test checks this
+// table against openapi.json in both directions.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", public, s.healthz},
+		{"GET", "/readyz", public, s.readyz},
+		{"GET", "/metrics", public, s.serveMetrics},
+		{"GET", "/openapi.json", public, s.serveOpenAPI},
+
+		{"GET", "/v1/vendor", vendorAPI, s.getVendor},
+		{"PATCH", "/v1/vendor", vendorAPI, s.updateVendor},
+
+		{"POST", "/v1/customers", vendorAPI, s.createCustomer},
+		{"GET", "/v1/customers", vendorAPI, list(s.listCustomers)},
+		{"GET", "/v1/customers/{customer}", vendorAPI, s.getCustomer},
+		{"PATCH", "/v1/customers/{customer}", vendorAPI, s.updateCustomer},
+		{"DELETE", "/v1/customers/{customer}", vendorAPI, s.deleteCustomer},
+
+		{"POST", "/v1/customers/{customer}/users", vendorAPI, s.createUser},
+		{"GET", "/v1/customers/{customer}/users", vendorAPI, list(s.listUsers)},
+		{"GET", "/v1/customers/{customer}/users/{user}", vendorAPI, s.getUser},
+		{"PATCH", "/v1/customers/{customer}/users/{user}", vendorAPI, s.updateUser},
+		{"DELETE", "/v1/customers/{customer}/users/{user}", vendorAPI, s.deleteUser},
+
+		{"POST", "/v1/signing-keys", vendorAPI, s.createSigningKey},
+		{"GET", "/v1/signing-keys", vendorAPI, list(s.listSigningKeys)},
+		{"DELETE", "/v1/signing-keys/{id}", vendorAPI, s.deleteSigningKey},
+		{"PUT", "/v1/signing-key", vendorAPI, s.replaceSigningKeys},
+
+		{"POST", "/v1/api-keys", vendorAPI, s.createAPIKey},
+		{"GET", "/v1/api-keys", vendorAPI, list(s.listAPIKeys)},
+		{"DELETE", "/v1/api-keys/{id}", vendorAPI, s.revokeAPIKey},
+	}
+}
+
+// mount builds the router: every route behind its middleware, and a fallback
+// that answers 405 (with Allow) for a known path and 404 for anything else,
+// both as problem documents.
+func (s *Server) mount() http.Handler {
+	mux := http.NewServeMux()
+	methods := map[string][]string{} // path pattern → its methods
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.serve(s.guard(rt)))
+		methods[rt.path] = append(methods[rt.path], rt.method)
+	}
+	paths := http.NewServeMux() // the same paths without methods, to recognise a 405
+	for path := range methods {
+		paths.Handle(path, http.NotFoundHandler())
+	}
+	mux.Handle("/", s.serve(func(w http.ResponseWriter, r *http.Request) error {
+		if _, path := paths.Handler(r); path != "" {
+			w.Header().Set("Allow", allow(methods[path]))
+			return oriel.Errorf(kindMethodNotAllowed, codeMethodNotAllowed, "this method is not allowed here; use %s", allow(methods[path]))
+		}
+		return oriel.Errorf(oriel.ENOTFOUND, codeRouteNotFound, "no such endpoint; see /openapi.json for the API")
+	}))
+	return mux
+}
+
+// guard wraps a route's handler in the middleware its access needs.
+func (s *Server) guard(rt route) handler {
+	h := rt.handler
+	if rt.access == vendorAPI {
+		if rt.method == http.MethodPost {
+			h = s.idempotent(h)
+		}
+		h = s.requireAPIKey(s.rateLimited(h))
+	}
+	return named(rt.path, h)
+}
+
+// allow lists methods for an Allow header; GET implies HEAD.
+func allow(methods []string) string {
+	list := slices.Clone(methods)
+	if slices.Contains(list, http.MethodGet) {
+		list = append(list, http.MethodHead)
+	}
+	slices.Sort(list)
+	return strings.Join(slices.Compact(list), ", ")
+}

@@ -1,0 +1,71 @@
+// Package server is Oriel's HTTP interface: the vendor REST API under /v1,
+// its OpenAPI document and the operational endpoints. routes.go lists every
+// route; handlers are thin and leave the work to the store and the domain.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/orielhq/oriel/internal/store"
+)
+
+// DefaultRateLimit is the number of requests per minute one API key may make
+// when Config.RateLimit is zero.
+const DefaultRateLimit = 600
+
+// Config is what a Server needs.
+type Config struct {
+	Store     store.Store
+	Logger    *slog.Logger     // nil → discard
+	PublicURL string           // the URL clients reach this server at, e.g. http://localhost:8080
+	Region    string           // the region this deployment serves, e.g. "us"
+	RateLimit int              // requests per minute per API key; 0 → DefaultRateLimit
+	Now       func() time.Time // nil → time.Now
+}
+
+// Server answers Oriel's HTTP requests. It is an http.Handler; the caller
+// owns the listener and graceful shutdown.
+type Server struct {
+	store     store.Store
+	logger    *slog.Logger
+	publicURL string
+	now       func() time.Time
+	limiter   *limiter
+	touches   *throttle
+	metrics   *metrics
+	openapi   []byte
+	handler   http.Handler
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	s := &Server{
+		store:     cfg.Store,
+		logger:    cfg.Logger,
+		publicURL: cfg.PublicURL,
+		now:       cfg.Now,
+		touches:   newThrottle(time.Minute),
+		metrics:   newMetrics(cfg.Store),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	rate := cfg.RateLimit
+	if rate <= 0 {
+		rate = DefaultRateLimit
+	}
+	s.limiter = newLimiter(rate)
+	s.openapi = openAPIDocument(cfg.PublicURL, cfg.Region)
+	s.handler = s.observe(s.recoverPanics(s.mount()))
+	return s
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
