@@ -68,7 +68,7 @@ type ConnectionStore interface {
 	CreateWebhookEndpoint(ctx context.Context, e *oriel.WebhookEndpoint) error
 	// ListWebhookEndpoints returns one page of a vendor's endpoints (secrets left empty).
 	ListWebhookEndpoints(ctx context.Context, vendorID string, p oriel.Page) ([]*oriel.WebhookEndpoint, bool, error)
-	// DeleteWebhookEndpoint deletes an endpoint and its pending deliveries.
+	// DeleteWebhookEndpoint deletes an endpoint and its deliveries.
 	DeleteWebhookEndpoint(ctx context.Context, vendorID, id string) error
 	// ListWebhookEvents returns one page of a vendor's events, newest last.
 	ListWebhookEvents(ctx context.Context, vendorID string, p oriel.Page) ([]*oriel.WebhookEvent, bool, error)

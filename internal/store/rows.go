@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/orielhq/oriel"
@@ -18,12 +20,31 @@ import (
 // order, so ids sort by their creation time.
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
+// lastID is the newest id this process made.
+var lastID struct {
+	sync.Mutex
+	b [16]byte
+}
+
 // newID returns prefix + "_" + 26 characters: 48 bits of milliseconds then
-// 80 random bits. Ids are unguessable and sort in creation order.
+// 80 random bits. Ids are unguessable and sort in creation order; within one
+// millisecond (or if the clock steps back) a new id is the previous one plus
+// one, so ids made by one process always increase.
 func newID(prefix string) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
 	rand.Read(b[6:])
+	lastID.Lock()
+	if bytes.Compare(b[:6], lastID.b[:6]) <= 0 {
+		b = lastID.b
+		for i := len(b) - 1; i >= 0; i-- {
+			if b[i]++; b[i] != 0 {
+				break
+			}
+		}
+	}
+	lastID.b = b
+	lastID.Unlock()
 	return prefix + "_" + idEncoding.EncodeToString(b[:])
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/seal"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite"
@@ -48,6 +49,8 @@ type SQL struct {
 	path string
 	// target is the newest migration version embedded in the binary.
 	target int64
+	// keys seals and opens secret columns; set by UseKeyring before serving.
+	keys *seal.Keyring
 }
 
 var _ Store = (*SQL)(nil)

@@ -16,6 +16,8 @@ import (
 
 // Store is everything Oriel persists.
 type Store interface {
+	ConnectionStore
+
 	// CreateVendor stores v, assigning ID and timestamps.
 	CreateVendor(ctx context.Context, v *oriel.Vendor) error
 	// Vendor returns one vendor, or ENOTFOUND.
