@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/orielhq/oriel/internal/server"
+)
+
+// HTTP server limits. The API takes bodies of at most 1 MiB, and direct-link
+// tokens of at most 8 KiB in the query string.
+const (
+	readHeaderTimeout = 10 * time.Second // also ends slowloris connections
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// serveConfig is the configuration of `oriel serve`.
+type serveConfig struct {
+	addr            string
+	publicURL       string
+	region          string
+	rateLimit       int
+	dev             bool
+	shutdownTimeout time.Duration
+	store           *storeFlags
+	log             *logFlags
+}
+
+// parseServeConfig reads serve's flags, falling back to the environment.
+func parseServeConfig(args []string, env func(string) string, stdout io.Writer) (*serveConfig, error) {
+	f, c := newServeFlags()
+	if err := f.parse(args, env, stdout); err != nil {
+		return nil, err
+	}
+	return c, c.validate(f)
+}
+
+// newServeFlags returns serve's flags, which fill in the returned config.
+func newServeFlags() (*commandFlags, *serveConfig) {
+	f := newCommandFlags("oriel serve", "[flags]",
+		`Runs the Oriel server: the vendor API under /v1, the widgets, /healthz, /readyz
+and /metrics. It stops gracefully on SIGTERM or SIGINT.
+
+Credentials are encrypted with the keys in `+encryptionKeysEnv+`, a comma-separated
+list of id:base64key entries, oldest first; the last one encrypts. Make one with
+    `+encryptionKeysEnv+`=k1:$(openssl rand -base64 32)`)
+	c := &serveConfig{store: addStoreFlags(f), log: addLogFlags(f, slog.LevelInfo)}
+	f.StringVar(&c.addr, "addr", ":8080", "`address` to listen on, host:port")
+	f.bindEnv("addr", "ORIEL_ADDR")
+	f.StringVar(&c.publicURL, "public-url", "http://localhost:8080", "`URL` at which browsers and vendors reach this server")
+	f.bindEnv("public-url", "ORIEL_PUBLIC_URL")
+	f.StringVar(&c.region, "region", "us", "`region` this deployment serves (us, eu, sg, jp, au, …)")
+	f.bindEnv("region", "ORIEL_REGION")
+	f.IntVar(&c.rateLimit, "rate-limit", 600, "requests per minute allowed to each API key")
+	f.bindEnv("rate-limit", "ORIEL_RATE_LIMIT")
+	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
+	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
+	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
+	return f, c
+}
+
+// validate checks the values that flag parsing alone does not.
+func (c *serveConfig) validate(f *commandFlags) error {
+	u, err := url.Parse(c.publicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return f.usageErrorf("--public-url must be an absolute http or https URL such as https://oriel.example.com, not %q", c.publicURL)
+	}
+	c.publicURL = strings.TrimSuffix(c.publicURL, "/")
+	switch {
+	case c.region == "":
+		return f.usageErrorf("--region must not be empty")
+	case c.rateLimit <= 0:
+		return f.usageErrorf("--rate-limit must be a positive number of requests per minute, not %d", c.rateLimit)
+	case c.shutdownTimeout <= 0:
+		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
+	}
+	return nil
+}
+
+// cmdServe runs the server until ctx is cancelled, then shuts it down gracefully.
+func cmdServe(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeConfig(args, env, stdout)
+	if err != nil {
+		return err
+	}
+	logger, err := cfg.log.logger(stderr)
+	if err != nil {
+		return err
+	}
+	keyring, err := loadKeyring(env, cfg.dev, cfg.store.dataDir, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("encryption keys loaded", "current_key_id", keyring.CurrentID(), "key_ids", keyring.IDs())
+
+	db, err := cfg.store.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.UseKeyring(keyring)
+	if err := db.CheckKeyring(ctx); err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
+
+	handler := server.New(server.Config{
+		Store:     db,
+		Logger:    logger,
+		PublicURL: cfg.publicURL,
+		Region:    cfg.region,
+		RateLimit: cfg.rateLimit,
+		Now:       time.Now,
+		Keys:      keyring,
+	})
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region)
+	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
+	return serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
+}
+
+// serveHTTP serves h on ln until ctx is cancelled, then stops accepting
+// connections and waits up to shutdownTimeout for in-flight requests.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, shutdownTimeout time.Duration, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %s: %w", shutdownTimeout, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// localURL returns a URL that reaches the listener from this machine.
+func localURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orielhq/oriel/internal/seal"
+)
+
+// parseServe parses serve's flags with env as the environment.
+func parseServe(t *testing.T, env map[string]string, args ...string) (*serveConfig, error) {
+	t.Helper()
+	return parseServeConfig(args, func(k string) string { return env[k] }, io.Discard)
+}
+
+func TestServeConfigDefaults(t *testing.T) {
+	c, err := parseServe(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.addr != ":8080" || c.publicURL != "http://localhost:8080" || c.region != "us" || c.rateLimit != 600 ||
+		c.dev || c.store.url() != filepath.Join("data", "oriel.db") || c.log.format != "text" {
+		t.Errorf("defaults: %+v, database %q", c, c.store.url())
+	}
+}
+
+func TestServeConfigFlagsWinOverEnv(t *testing.T) {
+	env := map[string]string{
+		"ORIEL_ADDR":         "127.0.0.1:9000",
+		"ORIEL_DATABASE_URL": "postgres://env@db/oriel",
+		"ORIEL_DATA_DIR":     "/env/data",
+		"ORIEL_PUBLIC_URL":   "https://env.example.com/",
+		"ORIEL_REGION":       "eu",
+		"ORIEL_RATE_LIMIT":   "100",
+		"ORIEL_LOG_FORMAT":   "json",
+		"ORIEL_LOG_LEVEL":    "debug",
+	}
+	fromEnv, err := parseServe(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromEnv.addr != "127.0.0.1:9000" || fromEnv.store.url() != "postgres://env@db/oriel" || fromEnv.store.dataDir != "/env/data" ||
+		fromEnv.publicURL != "https://env.example.com" || fromEnv.region != "eu" || fromEnv.rateLimit != 100 ||
+		fromEnv.log.format != "json" || fromEnv.log.level != slog.LevelDebug {
+		t.Errorf("from the environment: %+v", fromEnv)
+	}
+
+	fromFlags, err := parseServe(t, env,
+		"--addr", ":7000", "--database", "postgresql://flag@db/oriel", "--data-dir", "/flag/data",
+		"--public-url", "https://flag.example.com", "--region", "jp", "--rate-limit", "5",
+		"--log-format", "text", "--log-level", "warn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromFlags.addr != ":7000" || fromFlags.store.url() != "postgresql://flag@db/oriel" || fromFlags.store.dataDir != "/flag/data" ||
+		fromFlags.publicURL != "https://flag.example.com" || fromFlags.region != "jp" || fromFlags.rateLimit != 5 ||
+		fromFlags.log.format != "text" || fromFlags.log.level != slog.LevelWarn {
+		t.Errorf("flags over the environment: %+v", fromFlags)
+	}
+}
+
+func TestServeConfigRejects(t *testing.T) {
+	cases := map[string]struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		"env rate limit not a number": {map[string]string{"ORIEL_RATE_LIMIT": "lots"}, nil, "environment variable ORIEL_RATE_LIMIT"},
+		"zero rate limit":             {nil, []string{"--rate-limit", "0"}, "--rate-limit must be a positive"},
+		"relative public URL":         {nil, []string{"--public-url", "oriel.example.com"}, "--public-url must be an absolute"},
+		"public URL with credentials": {nil, []string{"--public-url", "https://u:p@oriel.example.com"}, "--public-url"},
+		"ftp public URL":              {map[string]string{"ORIEL_PUBLIC_URL": "ftp://x"}, nil, "--public-url"},
+		"empty region":                {nil, []string{"--region", ""}, "--region"},
+		"bad log level":               {map[string]string{"ORIEL_LOG_LEVEL": "loud"}, nil, "ORIEL_LOG_LEVEL"},
+		"bad shutdown timeout":        {nil, []string{"--shutdown-timeout", "-1s"}, "--shutdown-timeout"},
+	}
+	for name, tc := range cases {
+		_, err := parseServe(t, tc.env, tc.args...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v (exit %d), want a usage error containing %q", name, err, exitCode(err), tc.want)
+		}
+	}
+}
+
+func TestLoadKeyringRequiresKeys(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	_, err := loadKeyring(func(string) string { return "" }, false, dataDir, discardLogger())
+	if !errors.Is(err, errNoEncryptionKeys) {
+		t.Fatalf("err = %v, want errNoEncryptionKeys", err)
+	}
+	for _, want := range []string{"ORIEL_ENCRYPTION_KEYS=k1:$(openssl rand -base64 32)", "--dev"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the message does not show %q: %s", want, err)
+		}
+	}
+	if _, err := os.Stat(dataDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the data directory was created without --dev: %v", err)
+	}
+}
+
+func TestLoadKeyringFromEnvWinsOverDev(t *testing.T) {
+	entry, err := seal.NewKeyEntry("prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataDir := t.TempDir()
+	env := func(k string) string { return map[string]string{encryptionKeysEnv: entry}[k] }
+	k, err := loadKeyring(env, true, dataDir, discardLogger())
+	if err != nil || k.CurrentID() != "prod" {
+		t.Fatalf("keyring %v, err %v; want the key from the environment", k, err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, seal.DevKeyFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("--dev created a key file although %s is set", encryptionKeysEnv)
+	}
+}
+
+func TestLoadKeyringBadEnvHidesKey(t *testing.T) {
+	const material = "c2VjcmV0LWJ1dC1zaG9ydA=="
+	env := func(k string) string { return map[string]string{encryptionKeysEnv: "k1:" + material}[k] }
+	_, err := loadKeyring(env, false, t.TempDir(), discardLogger())
+	if err == nil || !strings.Contains(err.Error(), encryptionKeysEnv) {
+		t.Fatalf("err = %v, want one naming %s", err, encryptionKeysEnv)
+	}
+	if strings.Contains(err.Error(), material) {
+		t.Errorf("the error shows the key: %v", err)
+	}
+}
+
+func TestLoadKeyringDevCreatesThenReuses(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	noEnv := func(string) string { return "" }
+	first, err := loadKeyring(noEnv, true, dataDir, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := loadKeyring(noEnv, true, dataDir, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := first.Seal([]byte("x"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Open(ct, nil); err != nil {
+		t.Errorf("the second start uses another key: %v", err)
+	}
+	key, _ := os.ReadFile(filepath.Join(dataDir, seal.DevKeyFile))
+	_, material, _ := strings.Cut(strings.TrimSpace(string(key)), ":")
+	if material == "" || strings.Contains(logs.String(), material) {
+		t.Errorf("the logs show the key (or the key file is empty): %s", logs.String())
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	cases := map[string]string{
+		"postgres://oriel:hunter2@db:5432/oriel?sslmode=require": "postgres://oriel:xxxxx@db:5432/oriel?sslmode=require",
+		"postgresql://db/oriel?password=hunter2&sslmode=disable": "postgresql://db/oriel?password=xxxxx&sslmode=disable",
+		"data/oriel.db":        "data/oriel.db",
+		"sqlite:/tmp/oriel.db": "sqlite:/tmp/oriel.db",
+	}
+	for in, want := range cases {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLocalURL(t *testing.T) {
+	cases := map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+		"0.0.0.0:8080":   "http://localhost:8080",
+		"[::]:9000":      "http://localhost:9000",
+		"[::1]:9000":     "http://[::1]:9000",
+	}
+	for addr, want := range cases {
+		tcp, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := localURL(tcp); got != want {
+			t.Errorf("localURL(%s) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+// discardLogger returns a logger that drops everything.
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestServeHTTPShutdownIsBounded checks that a request that never ends makes
+// serveHTTP give up after its shutdown timeout with an error, not hang.
+func TestServeHTTPShutdownIsBounded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveHTTP(ctx, ln, h, 200*time.Millisecond, discardLogger()) }()
+	go http.Get("http://" + ln.Addr().String() + "/")
+	<-started
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "still running") {
+			t.Errorf("serveHTTP = %v, want an error about requests still running", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serveHTTP did not return after its shutdown timeout")
+	}
+}
