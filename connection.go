@@ -9,7 +9,7 @@ type Integration struct {
 	VendorID string `json:"vendor_id"`
 	// Key is the vendor's name for the integration, unique per vendor, e.g. "crm".
 	Key         string `json:"key"`
-	Provider    string `json:"provider"` // a catalogue key, or oauth2, api_key, basic
+	Provider    string `json:"provider"` // a catalogue key, e.g. "google", or a generic kind: "oauth2", "api-key", "basic"
 	DisplayName string `json:"display_name"`
 	ClientID    string `json:"client_id,omitempty"`
 	// ClientSecret is stored encrypted and never returned by the API.
