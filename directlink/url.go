@@ -72,7 +72,7 @@ func urlPrefix(baseURL string, kind Kind, asset string) (string, error) {
 	}
 	switch kind {
 	case KindConnection:
-		if err := checkConnectionID(asset); err != nil {
+		if err := CheckConnectionID(asset); err != nil {
 			return "", err
 		}
 		return base + "/direct_link/embedded/connections/" + asset + "?dl_token=", nil
@@ -120,8 +120,9 @@ func parseHTTPURL(raw string) (*url.URL, bool) {
 	return u, ok
 }
 
-// checkConnectionID accepts 1–128 characters of A–Z a–z 0–9 _ -.
-func checkConnectionID(id string) error {
+// CheckConnectionID accepts a connection id: 1–128 characters of
+// A–Z a–z 0–9 _ -. Oriel's server applies the same rule.
+func CheckConnectionID(id string) error {
 	ok := id != "" && len(id) <= 128
 	for i := 0; ok && i < len(id); i++ {
 		c := id[i]

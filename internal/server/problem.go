@@ -53,6 +53,14 @@ var statusOfKind = map[string]int{
 	oriel.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
 
+// statusOf maps an error's kind to its HTTP status.
+func statusOf(e *oriel.Error) int {
+	if status, ok := statusOfKind[e.Kind]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
 // problemTypeBase prefixes a code to make a problem's type URI, which points
 // at the code's entry in the error reference.
 const problemTypeBase = "https://github.com/orielhq/oriel/blob/main/docs/errors.md#"
@@ -77,10 +85,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger.ErrorContext(r.Context(), "request failed", "request_id", st.id, "route", st.route, "err", err)
 		e = oriel.Errorf(oriel.EINTERNAL, codeInternal, "an internal error occurred; if it persists, report request id %s", st.id)
 	}
-	status, ok := statusOfKind[e.Kind]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := statusOf(e)
 	st.code = e.Code
 	body, _ := json.Marshal(problem{
 		Type:      problemTypeBase + e.Code,

@@ -59,6 +59,12 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/api-keys", vendorAPI, s.createAPIKey},
 		{"GET", "/v1/api-keys", vendorAPI, list(s.listAPIKeys)},
 		{"DELETE", "/v1/api-keys/{id}", vendorAPI, s.revokeAPIKey},
+
+		{"GET", "/direct_link/embedded/connections/{connection_id}", public, getOnly(s.embeddedConnection)},
+		{"GET", "/direct_link/embedded/app", public, getOnly(s.embeddedApp)},
+		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
+		{"GET", "/connections", public, s.workspace},
+		{"GET", "/static/{file}", public, s.serveStatic},
 	}
 }
 

@@ -6,9 +6,13 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/orielhq/oriel/internal/auth"
+	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
+	"github.com/orielhq/oriel/internal/token"
 )
 
 // DefaultRateLimit is the number of requests per minute one API key may make
@@ -23,6 +27,16 @@ type Config struct {
 	Region    string           // the region this deployment serves, e.g. "us"
 	RateLimit int              // requests per minute per API key; 0 → DefaultRateLimit
 	Now       func() time.Time // nil → time.Now
+
+	// Keys seals the widget session tokens that direct links open; every
+	// replica needs the same keyring. nil → direct links answer 503.
+	Keys *seal.Keyring
+	// DirectLinkMaxAge is how old a direct-link token's iat may be;
+	// 0 → 5 minutes (linktoken.DefaultMaxAge).
+	DirectLinkMaxAge time.Duration
+	// SessionTTL is how long a widget session lasts; 0 → 30 minutes
+	// (auth.DefaultSessionTTL).
+	SessionTTL time.Duration
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -37,6 +51,10 @@ type Server struct {
 	metrics   *metrics
 	openapi   []byte
 	handler   http.Handler
+
+	links        *auth.DirectLinks // nil without Config.Keys
+	cookieName   string            // of the SSO session cookie
+	secureCookie bool              // the public URL is https
 }
 
 // New returns a Server for cfg.
@@ -60,6 +78,17 @@ func New(cfg Config) *Server {
 		rate = DefaultRateLimit
 	}
 	s.limiter = newLimiter(rate)
+	if cfg.Keys != nil {
+		s.links = &auth.DirectLinks{Store: cfg.Store, Minter: token.NewMinter(cfg.Keys, s.now),
+			MaxAge: cfg.DirectLinkMaxAge, SessionTTL: cfg.SessionTTL, Now: s.now}
+	}
+	// A Secure cookie may carry the __Host- prefix: no Domain, Path=/, so
+	// no subdomain can set or overwrite it.
+	s.secureCookie = strings.HasPrefix(cfg.PublicURL, "https://")
+	s.cookieName = "oriel_session"
+	if s.secureCookie {
+		s.cookieName = "__Host-oriel_session"
+	}
 	s.openapi = openAPIDocument(cfg.PublicURL, cfg.Region)
 	s.handler = s.observe(s.recoverPanics(s.mount()))
 	return s

@@ -1,0 +1,44 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/token"
+)
+
+var errSessionRevoked = oriel.Errorf(oriel.EUNAUTHORIZED, CodeSessionRevoked, "this session was ended; open a new direct link")
+
+// Session authenticates a session token that Open issued: it must be intact,
+// unexpired and not revoked, and its customer and user must still exist. The
+// role is read again, so a user whose role changed gets the new one. Every
+// failure is a *Rejection without an origin: a page that fails here is
+// framed by no one and posts nothing.
+func (d *DirectLinks) Session(ctx context.Context, raw string) (*Session, error) {
+	c, err := d.Minter.Check(token.Session, raw)
+	if err != nil {
+		return nil, reject(err, nil, "")
+	}
+	fail := func(err error) (*Session, error) {
+		r := reject(err, nil, "")
+		r.VendorID = c.VendorID
+		return nil, r
+	}
+	switch revoked, err := d.Store.TokenRevoked(ctx, c.ID); {
+	case err != nil:
+		return fail(err)
+	case revoked:
+		return fail(errSessionRevoked)
+	}
+	s := &Session{Token: raw, ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Role: oriel.RoleAdmin, Origin: c.Origin}
+	if s.Customer, err = d.Store.Customer(ctx, c.VendorID, c.CustomerID); err != nil {
+		return fail(notFoundAs(err, errCustomerNotFound))
+	}
+	if c.UserID != "" {
+		if s.User, err = d.Store.User(ctx, c.VendorID, c.CustomerID, c.UserID); err != nil {
+			return fail(notFoundAs(err, errUserNotFound))
+		}
+		s.Role = s.User.Role
+	}
+	return s, nil
+}

@@ -1,0 +1,382 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/auth"
+	"github.com/orielhq/oriel/internal/keys"
+	"github.com/orielhq/oriel/internal/linktoken/linktokentest"
+	"github.com/orielhq/oriel/internal/seal"
+	"github.com/orielhq/oriel/internal/store"
+	"github.com/orielhq/oriel/internal/store/storetest"
+)
+
+const (
+	appOrigin  = "https://app.acme.test"
+	connection = "/direct_link/embedded/connections/con_42"
+)
+
+// linkEnv is an env whose vendor can open direct links: its app's origin is
+// allowed, it has a signing key, and customer "acme" (Acme Corp) has user
+// "ada" (Ada Lovelace, a viewer).
+type linkEnv struct {
+	*env
+	key *linktokentest.Key
+}
+
+var (
+	linkKeyOnce sync.Once
+	linkKeyPair *linktokentest.Key
+)
+
+// linkKey is one RSA-2048 key, kid "k1", for all the tests.
+func linkKey(t testing.TB) *linktokentest.Key {
+	linkKeyOnce.Do(func() { linkKeyPair = linktokentest.NewKey(t, keys.RS256, "k1") })
+	return linkKeyPair
+}
+
+func newLinkEnv(t *testing.T, s *store.SQL, config ...func(*Config)) *linkEnv {
+	t.Helper()
+	e := &linkEnv{env: newEnv(t, s, append([]func(*Config){withKeys(t)}, config...)...), key: linkKey(t)}
+	ctx := context.Background()
+	_, err := s.UpdateVendor(ctx, e.vendor.ID, oriel.VendorUpdate{AllowedOrigins: &[]string{appOrigin}})
+	must(t, err)
+	must(t, s.CreateSigningKey(ctx, signingKey(e.vendor.ID, e.key.KID, e.key.PublicKey)))
+	c := &oriel.Customer{VendorID: e.vendor.ID, ExternalID: "acme", Name: "Acme Corp"}
+	must(t, s.CreateCustomer(ctx, c))
+	must(t, s.CreateUser(ctx, &oriel.User{VendorID: e.vendor.ID, CustomerID: c.ID, ExternalID: "ada", Name: "Ada Lovelace", Role: oriel.RoleViewer}))
+	return e
+}
+
+// withKeys gives the server a fresh keyring for sessions.
+func withKeys(t testing.TB) func(*Config) {
+	var b [seal.KeySize]byte
+	rand.Read(b[:])
+	k, err := seal.ParseKeyring("k1:" + base64.StdEncoding.EncodeToString(b[:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(c *Config) { c.Keys = k }
+}
+
+// link is a signed token and its jti.
+type link struct{ token, jti string }
+
+// sign makes a token for sub (relative to the env's vendor) with extra
+// claims, e.g. `"origin":"https://x"`.
+func (e *linkEnv) sign(sub, extra string) link {
+	e.t.Helper()
+	jti := "jti-" + rand.Text()
+	payload := fmt.Sprintf(`{"sub":%q,"iat":%d,"jti":%q`, e.vendor.ID+":"+sub, e.clock.Now().Unix(), jti)
+	if extra != "" {
+		payload += "," + extra
+	}
+	return link{e.key.Sign(e.t, e.key.Header(), payload+"}"), jti}
+}
+
+// get requests path, in which "{token}" stands for l's token, and checks
+// that the response does not hold the token or its jti.
+func (e *linkEnv) get(path string, l link, headers ...string) *result {
+	e.t.Helper()
+	r := e.doAs("", "GET", strings.ReplaceAll(path, "{token}", url.QueryEscape(l.token)), nil, headers...)
+	body := string(r.body)
+	if strings.Contains(body, "eyJ") || l.token != "" && strings.Contains(body, l.token) || l.jti != "" && strings.Contains(body, l.jti) {
+		e.t.Fatalf("%s: the response body holds the token or its jti", r.req)
+	}
+	return r
+}
+
+// page checks that r is an HTML page with status, framed by parent (or by
+// no one when parent is ""), with the security headers of catalogue G01.
+func (r *result) page(status int, parent string) string {
+	r.t.Helper()
+	r.want(status)
+	h := r.header
+	csp := h.Get("Content-Security-Policy")
+	ancestors := "'none'"
+	if parent != "" {
+		ancestors = parent
+	}
+	nonce := regexp.MustCompile(`'nonce-([A-Za-z0-9_-]{22})'`).FindStringSubmatch(csp)
+	if nonce == nil {
+		r.t.Fatalf("%s: CSP %q has no nonce", r.req, csp)
+	}
+	want := pageCSP(nonce[1], parent)
+	switch {
+	case csp != want || !strings.Contains(csp, "; frame-ancestors "+ancestors+";"):
+		r.t.Fatalf("%s: CSP\n%q, want\n%q", r.req, csp, want)
+	case strings.Contains(csp, "*") || len(h.Values("Content-Security-Policy")) != 1:
+		r.t.Fatalf("%s: CSP %q", r.req, h.Values("Content-Security-Policy"))
+	case h.Get("X-Frame-Options") != "":
+		r.t.Fatalf("%s: X-Frame-Options %q conflicts with frame-ancestors", r.req, h.Get("X-Frame-Options"))
+	case h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" || h.Get("Cache-Control") != "no-store":
+		r.t.Fatalf("%s: headers %v", r.req, h)
+	case h.Get("Content-Type") != "text/html; charset=utf-8":
+		r.t.Fatalf("%s: Content-Type %q", r.req, h.Get("Content-Type"))
+	case !strings.Contains(string(r.body), `nonce="`+nonce[1]+`"`):
+		r.t.Fatalf("%s: the page's script does not carry the CSP nonce", r.req)
+	}
+	return string(r.body)
+}
+
+// errorPage checks r is an error page with status and code, whose boot data
+// lets it post the error to parent only when parent is known.
+func (r *result) errorPage(status int, code, parent string) string {
+	r.t.Helper()
+	body := r.page(status, parent)
+	if !strings.Contains(body, `<code class="mono">`+code+`</code>`) {
+		r.t.Fatalf("%s: error page does not show code %s:\n%s", r.req, code, body)
+	}
+	if parent == "" {
+		if strings.Contains(body, "data-") {
+			r.t.Fatalf("%s: error page without a known origin carries data:\n%s", r.req, body)
+		}
+		return body
+	}
+	for _, attr := range []string{`data-parent-origin="` + parent + `"`, `data-error-code="` + code + `"`, `data-error-message="`} {
+		if !strings.Contains(body, attr) {
+			r.t.Fatalf("%s: error page lacks %s", r.req, attr)
+		}
+	}
+	if strings.Contains(body, "data-session") {
+		r.t.Fatalf("%s: an error page holds a session", r.req)
+	}
+	return body
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The widgets open framed by the verified origin only, with the security
+// headers of catalogue G01 (C18).
+func TestDirectLinkWidgets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		e := newLinkEnv(t, s)
+		for _, path := range []string{connection + "?dl_token={token}", "/direct_link/embedded/app?dl_path=/connections&dl_token={token}"} {
+			body := e.get(path, e.sign("Eacme:Eada", "")).page(http.StatusOK, appOrigin)
+			for _, want := range []string{`data-parent-origin="` + appOrigin + `"`, `data-session="ors_`, "Ada Lovelace", "Acme Corp", ">viewer<"} {
+				if !strings.Contains(body, want) {
+					t.Fatalf("%s: page lacks %s", path, want)
+				}
+			}
+		}
+		body := e.get(connection+"?dl_token={token}", e.sign("Eacme", `"origin":"HTTPS://APP.acme.test:443"`)).page(http.StatusOK, appOrigin)
+		if !strings.Contains(body, "con_42") || !strings.Contains(body, "Administrator") {
+			t.Fatal("customer-level widget does not show the connection and the administrator")
+		}
+	})
+}
+
+// Error pages: framed by the origin and posting the error once the origin
+// is verified, else framed by no one and silent; never echoing the token.
+func TestDirectLinkErrorPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		e := newLinkEnv(t, s)
+		valid := e.sign("Eacme:Eada", "")
+		e.get(connection+"?dl_token={token}", valid).page(http.StatusOK, appOrigin)
+		forged := linktokentest.NewKey(t, keys.EdDSA, "k1")
+		cases := []struct {
+			name, path   string
+			link         link
+			status       int
+			code, parent string
+		}{
+			{"replayed (G13)", connection + "?dl_token={token}", valid, 401, "jti_replayed", appOrigin},
+			{"stale", connection + "?dl_token={token}", link{token: e.key.Sign(t, e.key.Header(), linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now().Add(-time.Hour)))}, 401, "token_too_old", appOrigin},
+			{"user of no customer", connection + "?dl_token={token}", e.sign("Eacme:Enobody", ""), 401, "user_not_found", appOrigin},
+			{"forged", connection + "?dl_token={token}", link{token: forged.Sign(t, `{"alg":"RS256","kid":"k1"}`, linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now()))}, 401, "signature_invalid", ""},
+			{"origin not allowed", connection + "?dl_token={token}", e.sign("Eacme", `"origin":"https://evil.test"`), 403, "origin_not_allowed", ""},
+			{"CSP injection in origin (C21)", connection + "?dl_token={token}", e.sign("Eacme", `"origin":"https://app.acme.test; script-src *"`), 400, "origin_malformed", ""},
+			{"unknown customer", connection + "?dl_token={token}", e.sign("Enope", ""), 401, "customer_not_found", ""},
+			{"no token", connection, link{}, 400, "token_missing", ""},
+			{"empty token", connection + "?dl_token=", link{}, 400, "token_missing", ""},
+			{"token twice (A14)", connection + "?dl_token={token}&dl_token=x", e.sign("Eacme", ""), 400, "token_duplicated", ""},
+			{"query too long (A12)", connection + "?dl_token=" + strings.Repeat("a", 13<<10), link{}, 400, "token_too_large", ""},
+			{"token too long (A12)", connection + "?dl_token=" + strings.Repeat("a", 8<<10+1), link{}, 400, "token_too_large", ""},
+			{"bad escape", connection + "?dl_token=%zz", link{}, 400, "query_invalid", ""},
+			{"bad connection id", "/direct_link/embedded/connections/con%2042?dl_token={token}", e.sign("Eacme", ""), 400, "connection_id_invalid", ""},
+			{"unknown app page", "/direct_link/embedded/app?dl_path=/nope&dl_token={token}", e.sign("Eacme", ""), 404, "page_not_found", ""},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				e.get(tc.path, tc.link).errorPage(tc.status, tc.code, tc.parent)
+			})
+		}
+
+		t.Run("referrer on another origin (C19)", func(t *testing.T) {
+			e.get(connection+"?dl_token={token}", e.sign("Eacme", ""), "Referer", "https://evil.test/page").errorPage(403, "origin_mismatch", appOrigin)
+			e.get(connection+"?dl_token={token}", e.sign("Eacme", ""), "Referer", appOrigin+"/settings?tab=1").page(200, appOrigin)
+		})
+		t.Run("a malformed URL does not use up the token", func(t *testing.T) {
+			l := e.sign("Eacme", "")
+			e.get("/direct_link/embedded/connections/bad%20id?dl_token={token}", l).errorPage(400, "connection_id_invalid", "")
+			e.get("/direct_link/embedded/app?dl_path=//evil.test&dl_token={token}", l).errorPage(400, "path_invalid", "")
+			e.get(connection+"?dl_token={token}", l).page(200, appOrigin)
+		})
+		t.Run("HEAD does not use up the token", func(t *testing.T) {
+			l := e.sign("Eacme", "")
+			r := e.doAs("", "HEAD", connection+"?dl_token="+l.token, nil)
+			if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET" {
+				t.Fatalf("HEAD: %d, Allow %q", r.status, r.header.Get("Allow"))
+			}
+			e.get(connection+"?dl_token={token}", l).page(200, appOrigin)
+		})
+	})
+}
+
+// With the database down, links are refused with 503 (C17, J13); without
+// encryption keys, no session can be opened.
+func TestDirectLinkUnavailable(t *testing.T) {
+	e := newLinkEnv(t, storetest.SQLite(t))
+	l := e.sign("Eacme", "")
+	must(t, e.store.Close())
+	e.get(connection+"?dl_token={token}", l).errorPage(503, auth.CodeUnavailable, "")
+
+	e = newLinkEnv(t, storetest.SQLite(t), func(c *Config) { c.Keys = nil })
+	e.get(connection+"?dl_token={token}", e.sign("Eacme", "")).errorPage(503, codeSessionsUnavailable, "")
+	e.doAs("", "GET", "/connections", nil).page(503, "")
+}
+
+// SSO sets a first-party session cookie and redirects to dl_path; the
+// workspace there is never framed and never shows the token.
+func TestDirectLinkSSO(t *testing.T) {
+	for _, tc := range []struct {
+		publicURL, cookie string
+		secure            bool
+	}{
+		{"http://oriel.test", "oriel_session", false},
+		{"https://oriel.test", "__Host-oriel_session", true},
+	} {
+		t.Run(tc.publicURL, func(t *testing.T) {
+			e := newLinkEnv(t, storetest.SQLite(t), func(c *Config) { c.PublicURL = tc.publicURL })
+			r := e.get("/direct_link/sso?dl_path=/connections&dl_token={token}", e.sign("Eacme:Eada", ""))
+			r.want(http.StatusSeeOther)
+			if r.header.Get("Location") != "/connections" || !strings.Contains(r.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+				t.Fatalf("303 headers %v", r.header)
+			}
+			cookies := (&http.Response{Header: r.header}).Cookies()
+			if len(cookies) != 1 {
+				t.Fatalf("cookies %v", cookies)
+			}
+			c := cookies[0]
+			if c.Name != tc.cookie || c.Secure != tc.secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" ||
+				c.MaxAge != int(auth.DefaultSessionTTL.Seconds()) || !strings.HasPrefix(c.Value, "ors_") {
+				t.Fatalf("cookie %+v", c)
+			}
+
+			body := e.doAs("", "GET", "/connections", nil, "Cookie", c.Name+"="+c.Value).page(http.StatusOK, "")
+			for _, want := range []string{"Ada Lovelace", "Acme Corp", "No connections yet"} {
+				if !strings.Contains(body, want) {
+					t.Fatalf("workspace lacks %s", want)
+				}
+			}
+			if strings.Contains(body, c.Value) || strings.Contains(body, "data-") {
+				t.Fatal("the top-level workspace exposes the HttpOnly session or boot data")
+			}
+
+			e.doAs("", "GET", "/connections", nil).errorPage(401, codeSessionMissing, "")
+			e.doAs("", "GET", "/connections", nil, "Cookie", c.Name+"=ors_garbage").errorPage(401, "token_invalid", "")
+			e.clock.advance(auth.DefaultSessionTTL)
+			e.doAs("", "GET", "/connections", nil, "Cookie", c.Name+"="+c.Value).errorPage(401, "token_expired", "")
+		})
+	}
+}
+
+// SSO pages are top level: even after the origin is verified, an error is
+// framed by no one and posted nowhere.
+func TestDirectLinkSSOErrors(t *testing.T) {
+	e := newLinkEnv(t, storetest.SQLite(t))
+	l := e.sign("Eacme", "")
+	e.get("/direct_link/sso?dl_path=/connections&dl_token={token}", l).want(http.StatusSeeOther)
+	r := e.get("/direct_link/sso?dl_path=/connections&dl_token={token}", l)
+	r.errorPage(401, "jti_replayed", "")
+	if len(r.header.Values("Set-Cookie")) != 0 {
+		t.Fatal("a refused SSO link set a cookie")
+	}
+}
+
+// dl_path must be a page of this host: the open-redirect shapes of catalogue
+// H07 are refused, set no cookie, redirect nowhere and use up no token.
+func TestDirectLinkNoOpenRedirect(t *testing.T) {
+	e := newLinkEnv(t, storetest.SQLite(t))
+	l := e.sign("Eacme", "")
+	for _, p := range []string{
+		"//evil.test", "https://evil.test", "https:evil.test", `/\evil.test`, `\\evil.test`, "javascript:alert(1)",
+		"https://app.acme.test.evil.test", "/%2F%2Fevil.test", "%2F%2Fevil.test", "/%5Cevil.test", "/connections/../x",
+		"/./connections", "/connections/", "", " /connections", "/connections%0d%0aSet-Cookie:x=y", "/connections\t",
+		"/conn%00ections", "/connections?next=//evil.test", "/connections#x", "/conn%65ctions", "/ünïcode",
+	} {
+		for _, base := range []string{"/direct_link/sso", "/direct_link/embedded/app"} {
+			r := e.get(base+"?dl_path="+url.QueryEscape(p)+"&dl_token={token}", l)
+			r.errorPage(400, codePathInvalid, "")
+			if r.header.Get("Location") != "" || len(r.header.Values("Set-Cookie")) != 0 {
+				t.Fatalf("%s %q: Location %q, cookies %v", base, p, r.header.Get("Location"), r.header.Values("Set-Cookie"))
+			}
+		}
+	}
+	for _, q := range []string{"dl_token={token}", "dl_path=/connections&dl_path=/connections&dl_token={token}"} {
+		e.get("/direct_link/sso?"+q, l).errorPage(400, codePathInvalid, "")
+	}
+	e.get("/direct_link/sso?dl_path=/nope&dl_token={token}", l).errorPage(404, codePageNotFound, "")
+	e.get("/direct_link/sso?dl_path=/connections&dl_token={token}", l).want(http.StatusSeeOther)
+}
+
+// Logs never hold a token, a jti or a session; every refusal is one line
+// with its code and the token's loggable facts (catalogue L01, L02).
+func TestDirectLinkLogs(t *testing.T) {
+	e := newLinkEnv(t, storetest.SQLite(t))
+	ok := e.sign("Eacme:Eada", "")
+	okBody := e.get(connection+"?dl_token={token}", ok).page(200, appOrigin)
+	session := regexp.MustCompile(`data-session="(ors_[^"]+)"`).FindStringSubmatch(okBody)[1]
+	refusedLinks := []link{ok, e.sign("Eacme", `"origin":"https://evil.test"`), e.sign("Enope", "")}
+	for _, l := range refusedLinks {
+		e.get(connection+"?dl_token={token}", l)
+	}
+	sso := e.sign("Eacme", "")
+	e.get("/direct_link/sso?dl_path=/connections&dl_token={token}", sso).want(303)
+
+	logs := e.logs.String()
+	for _, secret := range []string{"eyJ", ok.token, ok.jti, refusedLinks[1].jti, sso.jti, session, "ors_"} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("the logs hold %q:\n%s", secret, logs)
+		}
+	}
+	lines := regexp.MustCompile(`(?m)^.*"msg":"page refused".*$`).FindAllString(logs, -1)
+	if len(lines) != len(refusedLinks) {
+		t.Fatalf("%d refusal lines for %d refusals:\n%s", len(lines), len(refusedLinks), logs)
+	}
+	for i, code := range []string{"jti_replayed", "origin_not_allowed", "customer_not_found"} {
+		for _, want := range []string{`"code":"` + code + `"`, `"vendor_id":"` + e.vendor.ID + `"`, `"kid":"k1"`, `"jti_sha256":"` + auth.HashJTI(refusedLinks[i].jti) + `"`, `"request_id":"req_`} {
+			if !strings.Contains(lines[i], want) {
+				t.Fatalf("refusal line %d lacks %s: %s", i, want, lines[i])
+			}
+		}
+	}
+}
+
+// The pages' assets are served from this host; nothing else is.
+func TestStatic(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	r := e.doAs("", "GET", "/static/widget.js", nil).want(200)
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") || !strings.Contains(string(r.body), "history.replaceState") {
+		t.Fatalf("widget.js: %s", ct)
+	}
+	e.doAs("", "GET", "/static/oriel.css", nil).want(200)
+	e.doAs("", "GET", "/static/nope.js", nil).problem(404, "asset_not_found")
+	e.doAs("", "GET", "/static/", nil).problem(404, codeRouteNotFound)
+}
