@@ -28,6 +28,7 @@ var commands = []command{
 	{"serve", "run the server", cmdServe},
 	{"migrate", "apply database migrations and exit", cmdMigrate},
 	{"vendor", "create and list vendors (create prints a new API key once)", cmdVendor},
+	{"keys", "re-encrypt stored secrets after adding an encryption key", cmdKeys},
 	{"keygen", "make a key pair for signing direct-link tokens", cmdKeygen},
 	{"token", "sign a direct-link token (JWT)", cmdToken},
 	{"link", "print a signed direct-link URL", cmdLink},

@@ -54,7 +54,7 @@ func TestRunUnknownCommand(t *testing.T) {
 // TestEveryCommandHasHelp runs each command of every table with --help, and
 // through `help NAME`: usage on stdout, exit code 0, nothing else done.
 func TestEveryCommandHasHelp(t *testing.T) {
-	groups := map[string][]command{"": commands, "vendor": vendorCommands}
+	groups := map[string][]command{"": commands, "vendor": vendorCommands, "keys": keysCommands}
 	for group, cmds := range groups {
 		for _, c := range cmds {
 			name := strings.TrimSpace(group + " " + c.name)
