@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orielhq/oriel/internal/connect"
 	"github.com/orielhq/oriel/internal/server"
 )
 
@@ -129,7 +130,15 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region)
 	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
-	return serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
+
+	// The background jobs outlive ctx until the last request has finished.
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
+	waitWorkers := startWorkers(workers, db, engine, logger)
+	err = serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
+	stopWorkers()
+	waitWorkers()
+	return err
 }
 
 // serveHTTP serves h on ln until ctx is cancelled, then stops accepting

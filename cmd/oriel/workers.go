@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/store"
+	"github.com/orielhq/oriel/internal/webhook"
+)
+
+// pruneInterval is how often expired jtis, revocations, idempotency keys
+// and OAuth states are deleted.
+const pruneInterval = time.Minute
+
+// startWorkers starts the background jobs every replica runs: webhook
+// delivery, token refresh before expiry, and pruning of expired records.
+// Replicas share the work through the database (leases and SKIP LOCKED), so
+// each job is done once whatever the number of replicas. The returned
+// function waits until every job has stopped after ctx ends.
+func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, logger *slog.Logger) (wait func()) {
+	jobs := map[string]func(context.Context) error{
+		"webhook dispatcher": (&webhook.Dispatcher{Store: db, Logger: logger}).Run,
+		"token refresher":    (&connect.Refresher{Engine: engine}).Run,
+		"pruner":             func(ctx context.Context) error { return prune(ctx, db, logger) },
+	}
+	var wg sync.WaitGroup
+	for name, run := range jobs {
+		wg.Go(func() {
+			if err := run(ctx); err != nil {
+				logger.Error("background job stopped", "job", name, "err", err)
+			}
+		})
+	}
+	return wg.Wait
+}
+
+// prune deletes expired records every pruneInterval until ctx ends.
+func prune(ctx context.Context, db *store.SQL, logger *slog.Logger) error {
+	t := time.NewTicker(pruneInterval)
+	defer t.Stop()
+	for {
+		if n, err := db.PruneExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Warn("pruning expired records failed", "err", err)
+		} else if n > 0 {
+			logger.Debug("pruned expired records", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
