@@ -148,13 +148,13 @@ export async function launch(extraArgs = []) {
  * A host page that frames src and records every message it receives (origin
  * and data) in window.received.
  */
-export function framingPage(src, { id = 'widget' } = {}) {
+export function framingPage(src, { id = 'widget', referrerPolicy = '' } = {}) {
   return `<!doctype html><meta charset="utf-8"><title>Host</title>
 <script>
   window.received = [];
   window.addEventListener('message', (e) => { window.received.push({ origin: e.origin, data: e.data }); });
 </script>
-<iframe id="${id}" src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" style="width:100%;height:400px;border:0"></iframe>`;
+<iframe id="${id}"${referrerPolicy ? ` referrerpolicy="${referrerPolicy}"` : ''} src="${src.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}" style="width:100%;height:400px;border:0"></iframe>`;
 }
 
 /** Waits until the page's recorded messages contain one of the given type. */
