@@ -92,14 +92,6 @@ func TestDirectLinkReplayAcrossReplicas(t *testing.T) {
 // the page is sent, so after kill -9 and a restart the link stays used.
 func TestDirectLinkReplayAfterKill(t *testing.T) {
 	t.Parallel()
-	backends := map[string]func(t *testing.T) []string{
-		"sqlite": func(t *testing.T) []string {
-			return processEnv("ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
-		},
-		"postgres": func(t *testing.T) []string {
-			return processEnv("ORIEL_DATABASE_URL="+storetest.PostgresURL(t), "ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
-		},
-	}
 	for name, newEnv := range backends {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
@@ -104,31 +105,13 @@ func newKeysEnv(t *testing.T) string {
 	return encryptionKeysEnv + "=" + entry
 }
 
-// syncBuffer is a bytes.Buffer safe for a process to write while a test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // serveProcess is a running `oriel serve` process.
 type serveProcess struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	url    string // where it listens, e.g. http://127.0.0.1:41234
-	stdout syncBuffer
-	stderr syncBuffer // its logs
+	stdout logtest.Buffer
+	stderr logtest.Buffer // its logs
 	exited chan struct{}
 }
 
@@ -354,18 +337,20 @@ func TestServeDevOnSQLite(t *testing.T) {
 	}
 }
 
+// backends make the environment of a server on a fresh database of each kind.
+var backends = map[string]func(t *testing.T) []string{
+	"sqlite": func(t *testing.T) []string {
+		return processEnv("ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
+	},
+	"postgres": func(t *testing.T) []string {
+		return processEnv("ORIEL_DATABASE_URL="+storetest.PostgresURL(t), "ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
+	},
+}
+
 // TestKillDurability kills the server with SIGKILL right after each 201 from
 // POST /v1/customers; after a restart every acknowledged customer is there.
 func TestKillDurability(t *testing.T) {
 	t.Parallel()
-	backends := map[string]func(t *testing.T) []string{
-		"sqlite": func(t *testing.T) []string {
-			return processEnv("ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
-		},
-		"postgres": func(t *testing.T) []string {
-			return processEnv("ORIEL_DATABASE_URL="+storetest.PostgresURL(t), "ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
-		},
-	}
 	for name, newEnv := range backends {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

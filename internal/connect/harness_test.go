@@ -1,19 +1,18 @@
 package connect_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/oauthdev"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
@@ -37,7 +36,7 @@ type world struct {
 	idp      *oauthdev.Server
 	keys     *seal.Keyring
 	clock    *clock
-	logs     *logBuffer
+	logs     *logtest.Buffer
 	engine   *connect.Engine
 	vendorID string
 	customer *oriel.Customer
@@ -203,16 +202,11 @@ func (c *clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.L
 // Advance moves the clock forward by d.
 func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-// logBuffer collects the engines' logs; at the end of the test it checks
+// newLogBuffer collects the engines' logs; at the end of the test it checks
 // that no secret reached them (catalogue L01): oauthdev's codes and tokens
 // carry the prefixes odc_, oda_ and odr_.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func newLogBuffer(t *testing.T) *logBuffer {
-	b := &logBuffer{}
+func newLogBuffer(t *testing.T) *logtest.Buffer {
+	b := &logtest.Buffer{}
 	t.Cleanup(func() {
 		logs := b.String()
 		for _, secret := range []string{"odc_", "oda_", "odr_", "CANARY", "sk-ant-"} {
@@ -222,18 +216,6 @@ func newLogBuffer(t *testing.T) *logBuffer {
 		}
 	})
 	return b
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // must fails the test on an error.

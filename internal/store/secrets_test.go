@@ -9,35 +9,17 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
 
 // canaryPrefix starts every canary secret; nothing else in the tests holds it.
 const canaryPrefix = "CANARY-"
-
-// syncBuffer is a bytes.Buffer that a logger may write to from any goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // storeCanaries writes canary secrets through every method that stores one,
 // reads each back to prove it was stored, and returns a marker: a plain,
@@ -103,7 +85,7 @@ func TestCanariesAbsentAtRest(t *testing.T) {
 	ctx := context.Background()
 	t.Run("sqlite", func(t *testing.T) {
 		path := t.TempDir() + "/canary.db"
-		var logs syncBuffer
+		var logs logtest.Buffer
 		s, err := store.Open(ctx, "sqlite:"+path, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 		must(t, err)
 		marker := storeCanaries(t, s)
@@ -120,7 +102,7 @@ func TestCanariesAbsentAtRest(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		url := storetest.PostgresURL(t)
-		var logs syncBuffer
+		var logs logtest.Buffer
 		s, err := store.Open(ctx, url, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 		must(t, err)
 		defer s.Close()

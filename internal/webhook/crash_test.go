@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/store/storetest"
 	"github.com/orielhq/oriel/internal/webhook"
@@ -166,10 +167,10 @@ func TestDispatchersDeliverOnce(t *testing.T) {
 
 			running, stop := context.WithCancel(ctx)
 			done := make(chan error, len(replicas))
-			logs := make([]*logBuffer, len(replicas))
+			logs := make([]*logtest.Buffer, len(replicas))
 			for i, s := range replicas {
 				var logger *slog.Logger
-				logger, logs[i] = newLogger()
+				logger, logs[i] = logtest.Logger()
 				d := &webhook.Dispatcher{Store: s, Logger: logger, Batch: 3, Interval: 5 * time.Millisecond}
 				go func() { done <- d.Run(running) }()
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/store/storetest"
 	"github.com/orielhq/oriel/internal/webhook"
@@ -35,7 +36,7 @@ func TestDeliver(t *testing.T) {
 			t.Fatalf("%d events, want 2", len(events))
 		}
 		clk := newClock(time.Now())
-		logger, logs := newLogger()
+		logger, logs := logtest.Logger()
 		d := &webhook.Dispatcher{Store: s, Logger: logger, Now: clk.Now}
 
 		if n := deliverDue(t, d); n != 2 {
