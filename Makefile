@@ -46,14 +46,20 @@ chromium: /usr/bin/chromium
 	apt-get update -q
 	apt-get install -y -q chromium
 
-## js: rebuild the committed JavaScript bundles and fail when they differ
-## from the committed ones. The browser SDK adds its build here; until then
-## there is nothing to build.
+## js: rebuild the committed JavaScript bundles (web/dist/sdk) and fail when
+## they differ from the committed ones.
 js: node
+	npm run build:sdk
+	@if ! git diff --quiet -- web/dist/sdk || [ -n "$$(git status --porcelain -- web/dist/sdk)" ]; then \
+	  echo "web/dist/sdk is stale: run 'npm run build:sdk' and commit the result." >&2; \
+	  git status --short -- web/dist/sdk >&2; exit 1; \
+	fi
 
-## js-test: the npm test script, when there is one.
-js-test: node
-	@if [ -f package.json ]; then npm run --if-present test; fi
+## js-test: the SDK's type check and unit tests, then the node tests
+## (browser tests in Chromium, JS compatibility checks).
+js-test: node chromium
+	npm run test:unit
+	npm test
 
 ## fmt: fail, listing the files, when any Go file is not gofmt-ed.
 fmt:
