@@ -21,6 +21,8 @@ type Frame struct {
 	ParentOrigin string
 	// Session is the opaque session token the page keeps in memory, or "".
 	Session string
+	// Theme is the vendor's appearance; the zero Theme is Oriel's own look.
+	Theme Theme
 }
 
 // Viewer is who is signed in, as the pages show it.
@@ -59,7 +61,8 @@ func initials(name string) string {
 }
 
 // ConnectionPage is the embedded connection widget,
-// /direct_link/embedded/connections/{id}.
+// /direct_link/embedded/connections/{id}. Its script (connections.js) loads
+// the connection from the widget API and renders it.
 type ConnectionPage struct {
 	Frame
 	Viewer
@@ -67,6 +70,10 @@ type ConnectionPage struct {
 }
 
 func (ConnectionPage) template() string { return "connection" }
+
+// CanManage reports whether the viewer may connect and disconnect, or only
+// see the status (a viewer).
+func (v Viewer) CanManage() bool { return v.Role != oriel.RoleViewer }
 
 // WorkspacePage is the customer's workspace at /connections: in an iframe
 // for Fully Embedded (Embedded true), or at the top level after SSO.
@@ -77,6 +84,27 @@ type WorkspacePage struct {
 }
 
 func (WorkspacePage) template() string { return "workspace" }
+
+// CallbackPage ends an OAuth authorization in its popup, at
+// /oauth/callback: it reports the outcome to the widget that opened the
+// popup and closes, or explains the outcome when there is no such widget.
+type CallbackPage struct {
+	Frame
+	// OpenerOrigin is the origin of the widget that opened the popup:
+	// Oriel's own. The page posts its one message there only; "" posts
+	// nothing.
+	OpenerOrigin string
+	// Event is the connectionStatusChange payload, as JSON.
+	Event string
+	// Name is what was connected, as the widget names it.
+	Name string
+	// Connected tells whether the authorization succeeded; Problem is
+	// the safe message of why not.
+	Connected bool
+	Problem   string
+}
+
+func (CallbackPage) template() string { return "callback" }
 
 // ErrorPage explains why a page cannot be shown. Message is the error's
 // safe message (it never quotes a token or a claim); the page shows it to
@@ -104,18 +132,23 @@ const goBack = "Go back to the app you came from and open this page again."
 // errorCopyByCode holds the wording of the errors people meet in practice;
 // the others are worded by status (errorCopyByStatus).
 var errorCopyByCode = map[string]errorCopy{
-	"jti_replayed":        {"This link was already used", "For your security, each sign-in link works only once. " + goBack},
-	"token_too_old":       {"This link has expired", "Sign-in links are valid for a few minutes only. " + goBack},
-	"token_expired":       {"This link has expired", "Sign-in links are valid for a few minutes only. " + goBack},
-	"iat_in_future":       {"This link is not valid yet", "The clocks of the app and of Oriel disagree. Try again in a minute; if this persists, contact the app's support."},
-	"token_not_yet_valid": {"This link is not valid yet", "Try again in a minute; if this persists, contact the app's support."},
-	"customer_not_found":  {"Your account is not set up yet", "Your workspace does not exist yet. Contact the app's support."},
-	"user_not_found":      {"Your account is not set up yet", "You are not a member of this workspace yet. Ask an administrator to add you."},
-	"session_missing":     {"You are signed out", "Sign in again from the app you came from."},
-	"session_revoked":     {"You are signed out", "Sign in again from the app you came from."},
-	"token_invalid":       {"You are signed out", "Your session is no longer valid. Sign in again from the app you came from."},
-	"page_not_found":      {"Page not found", "This page does not exist. Check the link, or go back to the app you came from."},
+	"jti_replayed":         {"This link was already used", "For your security, each sign-in link works only once. " + goBack},
+	"token_too_old":        {"This link has expired", "Sign-in links are valid for a few minutes only. " + goBack},
+	"token_expired":        {"This link has expired", "Sign-in links are valid for a few minutes only. " + goBack},
+	"iat_in_future":        {"This link is not valid yet", "The clocks of the app and of Oriel disagree. Try again in a minute; if this persists, contact the app's support."},
+	"token_not_yet_valid":  {"This link is not valid yet", "Try again in a minute; if this persists, contact the app's support."},
+	"customer_not_found":   {"Your account is not set up yet", "Your workspace does not exist yet. Contact the app's support."},
+	"user_not_found":       {"Your account is not set up yet", "You are not a member of this workspace yet. Ask an administrator to add you."},
+	"session_missing":      {"You are signed out", "Sign in again from the app you came from."},
+	"session_revoked":      {"You are signed out", "Sign in again from the app you came from."},
+	"token_invalid":        {"You are signed out", "Your session is no longer valid. Sign in again from the app you came from."},
+	"page_not_found":       {"Page not found", "This page does not exist. Check the link, or go back to the app you came from."},
+	"connection_not_found": {"Connection not found", "This connection does not exist, or it is not one of your workspace's. " + goBack},
+	"state_invalid":        {"This sign-in could not be completed", closeAndRetry},
+	"oauth_ticket_invalid": {"This sign-in window has expired", closeAndRetry},
 }
+
+const closeAndRetry = "For your security, each sign-in window works once and only for a few minutes. Close this window and click Connect again."
 
 var errorCopyByStatus = map[int]errorCopy{
 	http.StatusBadRequest:         {"This link is not valid", "The link is incomplete or damaged. " + goBack},

@@ -23,26 +23,34 @@ import (
 	"sync"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templateFiles embed.FS
 
 // pages holds each page's template set: the shell plus the page's file.
 var pages = parsePages()
 
-// parsePages parses the shell once per page file, so that every page may
-// define the blocks the shell leaves open ("title", "boot", "content").
+// parsePages parses the shell, with the shared parts (_*.html), once per
+// page file, so that every page may define the blocks the shell leaves open
+// ("title", "boot", "scripts", "content").
 func parsePages() map[string]*template.Template {
 	shell := template.Must(template.New("shell.html").Parse(readTemplate("shell.html")))
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
-	out := map[string]*template.Template{}
+	var pageNames []string
 	for _, name := range names {
-		page := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if page == "shell" {
-			continue
+		file := strings.TrimPrefix(name, "templates/")
+		switch {
+		case file == "shell.html":
+		case strings.HasPrefix(file, "_"):
+			template.Must(shell.Parse(readTemplate(file)))
+		default:
+			pageNames = append(pageNames, strings.TrimSuffix(file, ".html"))
 		}
+	}
+	out := map[string]*template.Template{}
+	for _, page := range pageNames {
 		out[page] = template.Must(template.Must(shell.Clone()).Parse(readTemplate(page + ".html")))
 	}
 	return out

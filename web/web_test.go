@@ -29,18 +29,26 @@ func render(t *testing.T, p web.Page) string {
 	return w.Body.String()
 }
 
-// Every page is one document with one script, from self with the nonce, and
-// no inline script, style or event handler (so a strict CSP holds).
+// Every page is one document whose scripts all come from this host with the
+// nonce, the widget runtime first; whose one <style>, if any, is the
+// vendor's theme with the nonce; and with no inline script, style attribute
+// or event handler (so a strict CSP holds).
 func TestPagesAreCSPClean(t *testing.T) {
 	viewer := web.NewViewer(customer, user, user.Role)
+	themed := frame
+	themed.Theme = web.NewTheme(&oriel.Appearance{Mode: "dark", Colors: map[string]string{"primary": "#0A7"}, FontFamily: "Inter", BorderRadius: "6px"})
 	pages := map[string]web.Page{
 		"connection":         web.ConnectionPage{Frame: frame, Viewer: viewer, ConnectionID: "con_42"},
+		"connection themed":  web.ConnectionPage{Frame: themed, Viewer: viewer, ConnectionID: "con_42"},
 		"workspace embedded": web.WorkspacePage{Frame: frame, Viewer: viewer, Embedded: true},
 		"workspace top":      web.WorkspacePage{Frame: web.Frame{Nonce: "bm9uY2U"}, Viewer: web.NewViewer(customer, nil, oriel.RoleAdmin)},
-		"error with origin":  web.ErrorPage{Frame: frame, Status: 401, Code: "jti_replayed", Message: "used"},
+		"error with origin":  web.ErrorPage{Frame: themed, Status: 401, Code: "jti_replayed", Message: "used"},
 		"error no origin":    web.ErrorPage{Frame: web.Frame{Nonce: "bm9uY2U"}, Status: 401, Code: "signature_invalid", Message: "bad"},
+		"oauth callback":     web.CallbackPage{Frame: web.Frame{Nonce: "bm9uY2U"}, OpenerOrigin: "https://oriel.test", Event: `{"id":"c"}`, Name: "CRM", Connected: true},
 	}
 	scriptTag := regexp.MustCompile(`<script[^>]*>`)
+	ownScript := regexp.MustCompile(`^<script src="/static/[a-z]+\.js\?v=[0-9a-f]{12}" nonce="bm9uY2U"( defer)?>$`)
+	styleTag := regexp.MustCompile(`(?i)<style[^>]*>`)
 	for name, p := range pages {
 		t.Run(name, func(t *testing.T) {
 			html := render(t, p)
@@ -48,10 +56,18 @@ func TestPagesAreCSPClean(t *testing.T) {
 				t.Fatalf("not one document:\n%s", html)
 			}
 			tags := scriptTag.FindAllString(html, -1)
-			if len(tags) != 1 || !regexp.MustCompile(`^<script src="/static/widget\.js\?v=[0-9a-f]{12}" nonce="bm9uY2U"></script`).MatchString(html[strings.Index(html, tags[0]):]) {
-				t.Fatalf("script tags %q, want exactly the widget script with the nonce", tags)
+			if len(tags) == 0 || !strings.HasPrefix(tags[0], `<script src="/static/widget.js?`) || strings.Count(html, "</script>") != len(tags) {
+				t.Fatalf("script tags %q, want the widget runtime first", tags)
 			}
-			for _, bad := range []string{"<style", " style=", "javascript:", " onload=", " onclick=", " onerror="} {
+			for _, tag := range tags {
+				if !ownScript.MatchString(tag) || !strings.Contains(html, tag+"</script>") {
+					t.Fatalf("script tag %q is not an empty script of this host with the nonce", tag)
+				}
+			}
+			if styles := styleTag.FindAllString(html, -1); len(styles) > 1 || len(styles) == 1 && styles[0] != `<style nonce="bm9uY2U">` {
+				t.Fatalf("style tags %q, want at most the theme's, with the nonce", styles)
+			}
+			for _, bad := range []string{" style=", "javascript:", " onload=", " onclick=", " onerror="} {
 				if strings.Contains(strings.ToLower(html), bad) {
 					t.Fatalf("page contains %q", bad)
 				}
@@ -139,5 +155,21 @@ func TestServeAsset(t *testing.T) {
 	web.ServeAsset(w, r, strings.TrimPrefix(r.URL.Path, web.StaticPrefix))
 	if w.Code != http.StatusNotModified {
 		t.Fatalf("revalidation: %d, want 304", w.Code)
+	}
+}
+
+// The OAuth callback page posts to its opener only when the server names
+// the opener's origin, with the event as escaped JSON; a failure explains
+// itself.
+func TestCallbackPage(t *testing.T) {
+	ok := render(t, web.CallbackPage{Frame: web.Frame{Nonce: "n"}, OpenerOrigin: "https://oriel.test", Event: `{"id":"c<1>","connected":true}`, Name: "CRM", Connected: true})
+	for _, want := range []string{`data-opener-origin="https://oriel.test"`, `data-status-event="{&#34;id&#34;:&#34;c&lt;1&gt;&#34;,&#34;connected&#34;:true}"`, "CRM is connected", `data-action="close-window"`} {
+		if !strings.Contains(ok, want) {
+			t.Fatalf("callback page lacks %s:\n%s", want, ok)
+		}
+	}
+	failed := render(t, web.CallbackPage{Frame: web.Frame{Nonce: "n"}, Event: `{"id":"c"}`, Problem: "access was not granted"})
+	if strings.Contains(failed, "data-opener-origin") || strings.Contains(failed, "data-status-event") || !strings.Contains(failed, "The app was not connected") || !strings.Contains(failed, "access was not granted") {
+		t.Fatalf("callback page without an opener:\n%s", failed)
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
+	"github.com/orielhq/oriel/internal/store"
 )
 
 // HTTP server limits. The API takes bodies of at most 1 MiB, and direct-link
@@ -32,6 +34,7 @@ type serveConfig struct {
 	publicURL       string
 	region          string
 	rateLimit       int
+	accessTokenTTL  time.Duration
 	dev             bool
 	shutdownTimeout time.Duration
 	store           *storeFlags
@@ -65,6 +68,8 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("region", "ORIEL_REGION")
 	f.IntVar(&c.rateLimit, "rate-limit", 600, "requests per minute allowed to each API key")
 	f.bindEnv("rate-limit", "ORIEL_RATE_LIMIT")
+	f.DurationVar(&c.accessTokenTTL, "access-token-ttl", server.DefaultAccessTokenTTL, "how long a bound access token (POST /v1/auth/access-tokens) lasts, 1m to 60m")
+	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
@@ -83,6 +88,8 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--region must not be empty")
 	case c.rateLimit <= 0:
 		return f.usageErrorf("--rate-limit must be a positive number of requests per minute, not %d", c.rateLimit)
+	case c.accessTokenTTL < server.MinAccessTokenTTL || c.accessTokenTTL > server.MaxAccessTokenTTL || c.accessTokenTTL%time.Second != 0:
+		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	}
@@ -99,22 +106,44 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	keyring, err := loadKeyring(env, cfg.dev, cfg.store.dataDir, logger)
-	if err != nil {
-		return err
-	}
-	logger.Info("encryption keys loaded", "current_key_id", keyring.CurrentID(), "key_ids", keyring.IDs())
-
-	db, err := cfg.store.open(ctx, logger)
+	db, keyring, err := openOriel(ctx, env, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region)
+	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
+	return serveOriel(ctx, ln, cfg, db, keyring, logger)
+}
+
+// openOriel loads the encryption keyring and opens the database with it,
+// refusing to start when a stored secret's key is missing from the keyring:
+// what `oriel serve` and `oriel demo` do before serving.
+func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, logger *slog.Logger) (*store.SQL, *seal.Keyring, error) {
+	keyring, err := loadKeyring(env, cfg.dev, cfg.store.dataDir, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger.Info("encryption keys loaded", "current_key_id", keyring.CurrentID(), "key_ids", keyring.IDs())
+	db, err := cfg.store.open(ctx, logger)
+	if err != nil {
+		return nil, nil, err
+	}
 	db.UseKeyring(keyring)
 	if err := db.CheckKeyring(ctx); err != nil {
-		return fmt.Errorf("refusing to start: %w", err)
+		db.Close()
+		return nil, nil, fmt.Errorf("refusing to start: %w", err)
 	}
+	return db, keyring, nil
+}
 
+// serveOriel serves Oriel on ln, and runs the background jobs, until ctx is
+// cancelled; then it shuts the server down gracefully and stops the jobs.
+func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *store.SQL, keyring *seal.Keyring, logger *slog.Logger) error {
 	handler := server.New(server.Config{
 		Store:     db,
 		Logger:    logger,
@@ -123,19 +152,13 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 		RateLimit: cfg.rateLimit,
 		Now:       time.Now,
 		Keys:      keyring,
+		Dev:       cfg.dev,
 	})
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
-	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region)
-	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
-
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
 	waitWorkers := startWorkers(workers, db, engine, logger)
-	err = serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
+	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()
 	return err

@@ -63,11 +63,28 @@ func (s *Server) embeddedConnection(w http.ResponseWriter, r *http.Request) erro
 		return s.refuse(w, r, err, framed)
 	}
 	sess, err := s.openLink(r, q.token, framed)
+	if err == nil {
+		err = s.checkCustomerConnection(r, sess, r.PathValue("connection_id"))
+	}
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	f := sessionFrame(sess, framed)
+	f := s.sessionFrame(r, sess, framed)
 	return writePage(w, http.StatusOK, f, web.ConnectionPage{Frame: f, Viewer: viewerOf(sess), ConnectionID: r.PathValue("connection_id")})
+}
+
+// checkCustomerConnection checks that the connection id is one of the
+// session's customer's. Its refusal, after the link was verified, is framed
+// by the parent origin and posted to it (auth.Rejection with the origin).
+func (s *Server) checkCustomerConnection(r *http.Request, sess *auth.Session, id string) error {
+	c, err := s.store.Connection(r.Context(), sess.VendorID, id)
+	switch {
+	case oriel.ErrorKind(err) == oriel.ENOTFOUND || err == nil && c.CustomerID != sess.Customer.ID:
+		return &auth.Rejection{Err: errConnectionNotFound, Origin: sess.Origin, VendorID: sess.VendorID}
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // embeddedApp answers GET /direct_link/embedded/app ("Fully Embedded"): the
@@ -81,7 +98,7 @@ func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	return writeWorkspace(w, sess, framed)
+	return s.writeWorkspace(w, r, sess, framed)
 }
 
 // directLinkSSO answers GET /direct_link/sso ("White-label SSO"): at the top
@@ -124,7 +141,7 @@ func (s *Server) workspace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
-	return writeWorkspace(w, sess, topLevel)
+	return s.writeWorkspace(w, r, sess, topLevel)
 }
 
 // serveStatic answers GET /static/{file}: the pages' stylesheet and script.
@@ -221,8 +238,8 @@ func refererOrigin(r *http.Request) string {
 
 // writeWorkspace renders the workspace page of sess: in the iframe for
 // Fully Embedded, at the top level after SSO.
-func writeWorkspace(w http.ResponseWriter, sess *auth.Session, p placement) error {
-	f := sessionFrame(sess, p)
+func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, sess *auth.Session, p placement) error {
+	f := s.sessionFrame(r, sess, p)
 	return writePage(w, http.StatusOK, f, web.WorkspacePage{Frame: f, Viewer: viewerOf(sess), Embedded: p == framed})
 }
 

@@ -23,16 +23,20 @@ import (
 )
 
 const (
-	appOrigin  = "https://app.acme.test"
-	connection = "/direct_link/embedded/connections/con_42"
+	appOrigin = "https://app.acme.test"
+	// missingConnection is the widget page of a connection that does not exist.
+	missingConnection = "/direct_link/embedded/connections/con_42"
 )
 
 // linkEnv is an env whose vendor can open direct links: its app's origin is
 // allowed, it has a signing key, and customer "acme" (Acme Corp) has user
-// "ada" (Ada Lovelace, a viewer).
+// "ada" (Ada Lovelace, a viewer) and a connection of the vendor's api-key
+// integration "keys", whose widget page is conn.
 type linkEnv struct {
 	*env
-	key *linktokentest.Key
+	key    *linktokentest.Key
+	connID string
+	conn   string // the path of connID's widget page
 }
 
 var (
@@ -56,6 +60,11 @@ func newLinkEnv(t *testing.T, s *store.SQL, config ...func(*Config)) *linkEnv {
 	c := &oriel.Customer{VendorID: e.vendor.ID, ExternalID: "acme", Name: "Acme Corp"}
 	must(t, s.CreateCustomer(ctx, c))
 	must(t, s.CreateUser(ctx, &oriel.User{VendorID: e.vendor.ID, CustomerID: c.ID, ExternalID: "ada", Name: "Ada Lovelace", Role: oriel.RoleViewer}))
+	_, err = s.PutIntegration(ctx, &oriel.Integration{VendorID: e.vendor.ID, Key: "keys", Provider: "api-key", DisplayName: "Acme Keys"})
+	must(t, err)
+	conn := &oriel.Connection{VendorID: e.vendor.ID, CustomerID: c.ID, Integration: "keys"}
+	must(t, s.CreateConnection(ctx, conn))
+	e.connID, e.conn = conn.ID, "/direct_link/embedded/connections/"+conn.ID
 	return e
 }
 
@@ -167,7 +176,7 @@ func must(t testing.TB, err error) {
 func TestDirectLinkWidgets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
 		e := newLinkEnv(t, s)
-		for _, path := range []string{connection + "?dl_token={token}", "/direct_link/embedded/app?dl_path=/connections&dl_token={token}"} {
+		for _, path := range []string{e.conn + "?dl_token={token}", "/direct_link/embedded/app?dl_path=/connections&dl_token={token}"} {
 			body := e.get(path, e.sign("Eacme:Eada", "")).page(http.StatusOK, appOrigin)
 			for _, want := range []string{`data-parent-origin="` + appOrigin + `"`, `data-session="ors_`, "Ada Lovelace", "Acme Corp", ">viewer<"} {
 				if !strings.Contains(body, want) {
@@ -175,8 +184,8 @@ func TestDirectLinkWidgets(t *testing.T) {
 				}
 			}
 		}
-		body := e.get(connection+"?dl_token={token}", e.sign("Eacme", `"origin":"HTTPS://APP.acme.test:443"`)).page(http.StatusOK, appOrigin)
-		if !strings.Contains(body, "con_42") || !strings.Contains(body, "Administrator") {
+		body := e.get(e.conn+"?dl_token={token}", e.sign("Eacme", `"origin":"HTTPS://APP.acme.test:443"`)).page(http.StatusOK, appOrigin)
+		if !strings.Contains(body, e.connID) || !strings.Contains(body, "Administrator") {
 			t.Fatal("customer-level widget does not show the connection and the administrator")
 		}
 	})
@@ -188,7 +197,7 @@ func TestDirectLinkErrorPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
 		e := newLinkEnv(t, s)
 		valid := e.sign("Eacme:Eada", "")
-		e.get(connection+"?dl_token={token}", valid).page(http.StatusOK, appOrigin)
+		e.get(e.conn+"?dl_token={token}", valid).page(http.StatusOK, appOrigin)
 		forged := linktokentest.NewKey(t, keys.EdDSA, "k1")
 		cases := []struct {
 			name, path   string
@@ -196,19 +205,19 @@ func TestDirectLinkErrorPages(t *testing.T) {
 			status       int
 			code, parent string
 		}{
-			{"replayed (G13)", connection + "?dl_token={token}", valid, 401, "jti_replayed", appOrigin},
-			{"stale", connection + "?dl_token={token}", link{token: e.key.Sign(t, e.key.Header(), linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now().Add(-time.Hour)))}, 401, "token_too_old", appOrigin},
-			{"user of no customer", connection + "?dl_token={token}", e.sign("Eacme:Enobody", ""), 401, "user_not_found", appOrigin},
-			{"forged", connection + "?dl_token={token}", link{token: forged.Sign(t, `{"alg":"RS256","kid":"k1"}`, linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now()))}, 401, "signature_invalid", ""},
-			{"origin not allowed", connection + "?dl_token={token}", e.sign("Eacme", `"origin":"https://evil.test"`), 403, "origin_not_allowed", ""},
-			{"CSP injection in origin (C21)", connection + "?dl_token={token}", e.sign("Eacme", `"origin":"https://app.acme.test; script-src *"`), 400, "origin_malformed", ""},
-			{"unknown customer", connection + "?dl_token={token}", e.sign("Enope", ""), 401, "customer_not_found", ""},
-			{"no token", connection, link{}, 400, "token_missing", ""},
-			{"empty token", connection + "?dl_token=", link{}, 400, "token_missing", ""},
-			{"token twice (A14)", connection + "?dl_token={token}&dl_token=x", e.sign("Eacme", ""), 400, "token_duplicated", ""},
-			{"query too long (A12)", connection + "?dl_token=" + strings.Repeat("a", 13<<10), link{}, 400, "token_too_large", ""},
-			{"token too long (A12)", connection + "?dl_token=" + strings.Repeat("a", 8<<10+1), link{}, 400, "token_too_large", ""},
-			{"bad escape", connection + "?dl_token=%zz", link{}, 400, "query_invalid", ""},
+			{"replayed (G13)", e.conn + "?dl_token={token}", valid, 401, "jti_replayed", appOrigin},
+			{"stale", e.conn + "?dl_token={token}", link{token: e.key.Sign(t, e.key.Header(), linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now().Add(-time.Hour)))}, 401, "token_too_old", appOrigin},
+			{"user of no customer", e.conn + "?dl_token={token}", e.sign("Eacme:Enobody", ""), 401, "user_not_found", appOrigin},
+			{"forged", e.conn + "?dl_token={token}", link{token: forged.Sign(t, `{"alg":"RS256","kid":"k1"}`, linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now()))}, 401, "signature_invalid", ""},
+			{"origin not allowed", e.conn + "?dl_token={token}", e.sign("Eacme", `"origin":"https://evil.test"`), 403, "origin_not_allowed", ""},
+			{"CSP injection in origin (C21)", e.conn + "?dl_token={token}", e.sign("Eacme", `"origin":"https://app.acme.test; script-src *"`), 400, "origin_malformed", ""},
+			{"unknown customer", e.conn + "?dl_token={token}", e.sign("Enope", ""), 401, "customer_not_found", ""},
+			{"no token", e.conn, link{}, 400, "token_missing", ""},
+			{"empty token", e.conn + "?dl_token=", link{}, 400, "token_missing", ""},
+			{"token twice (A14)", e.conn + "?dl_token={token}&dl_token=x", e.sign("Eacme", ""), 400, "token_duplicated", ""},
+			{"query too long (A12)", e.conn + "?dl_token=" + strings.Repeat("a", 13<<10), link{}, 400, "token_too_large", ""},
+			{"token too long (A12)", e.conn + "?dl_token=" + strings.Repeat("a", 8<<10+1), link{}, 400, "token_too_large", ""},
+			{"bad escape", e.conn + "?dl_token=%zz", link{}, 400, "query_invalid", ""},
 			{"bad connection id", "/direct_link/embedded/connections/con%2042?dl_token={token}", e.sign("Eacme", ""), 400, "connection_id_invalid", ""},
 			{"unknown app page", "/direct_link/embedded/app?dl_path=/nope&dl_token={token}", e.sign("Eacme", ""), 404, "page_not_found", ""},
 		}
@@ -219,22 +228,22 @@ func TestDirectLinkErrorPages(t *testing.T) {
 		}
 
 		t.Run("referrer on another origin (C19)", func(t *testing.T) {
-			e.get(connection+"?dl_token={token}", e.sign("Eacme", ""), "Referer", "https://evil.test/page").errorPage(403, "origin_mismatch", appOrigin)
-			e.get(connection+"?dl_token={token}", e.sign("Eacme", ""), "Referer", appOrigin+"/settings?tab=1").page(200, appOrigin)
+			e.get(e.conn+"?dl_token={token}", e.sign("Eacme", ""), "Referer", "https://evil.test/page").errorPage(403, "origin_mismatch", appOrigin)
+			e.get(e.conn+"?dl_token={token}", e.sign("Eacme", ""), "Referer", appOrigin+"/settings?tab=1").page(200, appOrigin)
 		})
 		t.Run("a malformed URL does not use up the token", func(t *testing.T) {
 			l := e.sign("Eacme", "")
 			e.get("/direct_link/embedded/connections/bad%20id?dl_token={token}", l).errorPage(400, "connection_id_invalid", "")
 			e.get("/direct_link/embedded/app?dl_path=//evil.test&dl_token={token}", l).errorPage(400, "path_invalid", "")
-			e.get(connection+"?dl_token={token}", l).page(200, appOrigin)
+			e.get(e.conn+"?dl_token={token}", l).page(200, appOrigin)
 		})
 		t.Run("HEAD does not use up the token", func(t *testing.T) {
 			l := e.sign("Eacme", "")
-			r := e.doAs("", "HEAD", connection+"?dl_token="+l.token, nil)
+			r := e.doAs("", "HEAD", e.conn+"?dl_token="+l.token, nil)
 			if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET" {
 				t.Fatalf("HEAD: %d, Allow %q", r.status, r.header.Get("Allow"))
 			}
-			e.get(connection+"?dl_token={token}", l).page(200, appOrigin)
+			e.get(e.conn+"?dl_token={token}", l).page(200, appOrigin)
 		})
 	})
 }
@@ -245,10 +254,10 @@ func TestDirectLinkUnavailable(t *testing.T) {
 	e := newLinkEnv(t, storetest.SQLite(t))
 	l := e.sign("Eacme", "")
 	must(t, e.store.Close())
-	e.get(connection+"?dl_token={token}", l).errorPage(503, auth.CodeUnavailable, "")
+	e.get(e.conn+"?dl_token={token}", l).errorPage(503, auth.CodeUnavailable, "")
 
 	e = newLinkEnv(t, storetest.SQLite(t), func(c *Config) { c.Keys = nil })
-	e.get(connection+"?dl_token={token}", e.sign("Eacme", "")).errorPage(503, codeSessionsUnavailable, "")
+	e.get(e.conn+"?dl_token={token}", e.sign("Eacme", "")).errorPage(503, codeSessionsUnavailable, "")
 	e.doAs("", "GET", "/connections", nil).page(503, "")
 }
 
@@ -285,8 +294,8 @@ func TestDirectLinkSSO(t *testing.T) {
 					t.Fatalf("workspace lacks %s", want)
 				}
 			}
-			if strings.Contains(body, c.Value) || strings.Contains(body, "data-") {
-				t.Fatal("the top-level workspace exposes the HttpOnly session or boot data")
+			if strings.Contains(body, c.Value) || strings.Contains(body, "data-session") || strings.Contains(body, "data-parent-origin") {
+				t.Fatal("the top-level workspace exposes the HttpOnly session, or a parent to post to")
 			}
 
 			e.doAs("", "GET", "/connections", nil).errorPage(401, codeSessionMissing, "")
@@ -341,11 +350,11 @@ func TestDirectLinkNoOpenRedirect(t *testing.T) {
 func TestDirectLinkLogs(t *testing.T) {
 	e := newLinkEnv(t, storetest.SQLite(t))
 	ok := e.sign("Eacme:Eada", "")
-	okBody := e.get(connection+"?dl_token={token}", ok).page(200, appOrigin)
+	okBody := e.get(e.conn+"?dl_token={token}", ok).page(200, appOrigin)
 	session := regexp.MustCompile(`data-session="(ors_[^"]+)"`).FindStringSubmatch(okBody)[1]
 	refusedLinks := []link{ok, e.sign("Eacme", `"origin":"https://evil.test"`), e.sign("Enope", "")}
 	for _, l := range refusedLinks {
-		e.get(connection+"?dl_token={token}", l)
+		e.get(e.conn+"?dl_token={token}", l)
 	}
 	sso := e.sign("Eacme", "")
 	e.get("/direct_link/sso?dl_path=/connections&dl_token={token}", sso).want(303)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/auth"
 )
 
 // maxBodyBytes bounds every request body; a larger one answers 413.
@@ -27,7 +28,9 @@ type requestState struct {
 	id     string
 	route  string        // the matched path pattern; "" when no route matched
 	apiKey *oriel.APIKey // the caller, once authenticated
-	code   string        // the error code answered, if any
+	// session is the widget session of a widget API caller, once authenticated.
+	session *auth.Session
+	code    string // the error code answered, if any
 	// replay, when set, is the body an idempotent retry gets instead of the
 	// one sent (see storeReplay).
 	replay []byte
@@ -89,6 +92,9 @@ func (s *Server) logRequest(r *http.Request, st *requestState, rec *recorder, el
 	}
 	if st.apiKey != nil {
 		attrs = append(attrs, slog.String("vendor_id", st.apiKey.VendorID), slog.String("api_key_id", st.apiKey.ID))
+	}
+	if st.session != nil {
+		attrs = append(attrs, slog.String("vendor_id", st.session.VendorID), slog.String("session_id", st.session.ID))
 	}
 	s.logger.LogAttrs(r.Context(), level, "request", attrs...)
 }

@@ -53,9 +53,31 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// securityFor is the security each access kind must declare: the schemes
+// of its alternatives, in order.
+var securityFor = map[access][]string{
+	vendorAPI:    {"apiKey"},
+	oauthClient:  {"apiKey"},
+	widgetRead:   {"widgetSession", "widgetCookie"},
+	widgetManage: {"widgetSession", "widgetCookie"},
+}
+
+// securityOf lists the schemes of an operation's security alternatives.
+func securityOf(o map[string]any) []string {
+	var names []string
+	alternatives, _ := o["security"].([]any)
+	for _, alt := range alternatives {
+		for name := range alt.(map[string]any) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
 // TestOpenAPIIsConsistent checks what a client generator relies on: a 3.1
-// document, unique operation ids, resolvable references, security on every
-// vendor API operation and path parameters declared for every template.
+// document, unique operation ids, resolvable references, the security of
+// every vendor and widget API operation and path parameters declared for
+// every template.
 func TestOpenAPIIsConsistent(t *testing.T) {
 	doc := spec(t)
 	if doc["openapi"] != "3.1.0" {
@@ -86,9 +108,8 @@ func TestOpenAPIIsConsistent(t *testing.T) {
 				t.Errorf("%s %s: operationId %q missing or repeated", method, path, id)
 			}
 			ids[id] = true
-			_, secured := o["security"]
-			if want := access[strings.ToUpper(method)+" "+path] == vendorAPI; secured != want {
-				t.Errorf("%s %s: security declared %v, want %v", method, path, secured, want)
+			if got, want := securityOf(o), securityFor[access[strings.ToUpper(method)+" "+path]]; !slices.Equal(got, want) {
+				t.Errorf("%s %s: security declared %v, want %v", method, path, got, want)
 			}
 			all := append(slices.Clone(params), paramNames(doc, o["parameters"])...)
 			for _, seg := range strings.Split(path, "/") {
@@ -125,6 +146,25 @@ func matchSchema(t *testing.T, name string, obj map[string]any) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("%s: response has fields %v; the spec says %v", name, got, want)
+	}
+}
+
+// matchSchemaSubset fails unless obj has every required property of the
+// spec's schema name and no property the schema lacks: for objects whose
+// optional fields are left out when empty.
+func matchSchemaSubset(t *testing.T, name string, obj map[string]any) {
+	t.Helper()
+	schema := spec(t)["components"].(map[string]any)["schemas"].(map[string]any)[name].(map[string]any)
+	props := schema["properties"].(map[string]any)
+	for key := range obj {
+		if _, ok := props[key]; !ok {
+			t.Errorf("%s: response field %s is not in the spec", name, key)
+		}
+	}
+	for _, key := range schema["required"].([]any) {
+		if _, ok := obj[key.(string)]; !ok {
+			t.Errorf("%s: response lacks the required field %s", name, key)
+		}
 	}
 }
 

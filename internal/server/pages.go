@@ -54,12 +54,12 @@ func writePage(w http.ResponseWriter, status int, f web.Frame, page web.Page) er
 	return web.Write(w, status, page)
 }
 
-// sessionFrame is the frame of a page of an open session. A framed page may
-// be framed by, and talk to, the session's verified origin, and holds the
-// session token in memory; a top-level page gets neither (its session is the
-// HttpOnly cookie).
-func sessionFrame(sess *auth.Session, p placement) web.Frame {
-	f := web.Frame{Nonce: newNonce()}
+// sessionFrame is the frame of a page of an open session, in its vendor's
+// appearance. A framed page may be framed by, and talk to, the session's
+// verified origin, and holds the session token in memory; a top-level page
+// gets neither (its session is the HttpOnly cookie).
+func (s *Server) sessionFrame(r *http.Request, sess *auth.Session, p placement) web.Frame {
+	f := web.Frame{Nonce: newNonce(), Theme: s.themeOf(r.Context(), sess.VendorID)}
 	if p == framed {
 		f.ParentOrigin, f.Session = sess.Origin, sess.Token
 	}
@@ -68,8 +68,9 @@ func sessionFrame(sess *auth.Session, p placement) web.Frame {
 
 // refuse answers err as an error page and logs it once. A direct-link
 // rejection that came after the parent origin was verified (auth.Rejection
-// with an Origin) lets a framed page be framed by that origin and post the
-// error to it; any other error page is framed by no one and posts nothing.
+// with an Origin) lets a framed page be framed by that origin, in the
+// vendor's appearance, and post the error to it; any other error page is
+// framed by no one and posts nothing.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, p placement) error {
 	st := stateOf(r)
 	var e *oriel.Error
@@ -78,11 +79,11 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, p pla
 	}
 	st.code = e.Code
 	attrs := []slog.Attr{slog.String("request_id", st.id), slog.String("route", st.route)}
-	parent := ""
+	parent, vendorID := "", ""
 	if rej := (*auth.Rejection)(nil); errors.As(err, &rej) {
 		attrs = append(attrs, rej.LogAttrs()...)
-		if p == framed {
-			parent = rej.Origin
+		if p == framed && rej.Origin != "" {
+			parent, vendorID = rej.Origin, rej.VendorID
 		}
 	} else {
 		attrs = append(attrs, slog.String("code", e.Code))
@@ -93,6 +94,6 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error, p pla
 	}
 	s.logger.LogAttrs(r.Context(), level, "page refused", attrs...)
 
-	f := web.Frame{Nonce: newNonce(), ParentOrigin: parent}
+	f := web.Frame{Nonce: newNonce(), ParentOrigin: parent, Theme: s.themeOf(r.Context(), vendorID)}
 	return writePage(w, status, f, web.ErrorPage{Frame: f, Status: status, Code: e.Code, Message: e.Message})
 }

@@ -74,7 +74,22 @@ type problem struct {
 	Detail    string `json:"detail"`
 	Code      string `json:"code"`
 	RequestID string `json:"request_id"`
+	// Fields, for an error about entered values, holds a message per field
+	// to show next to it.
+	Fields map[string]string `json:"fields,omitempty"`
 }
+
+// fieldErrors is an error with a message per field of the request, which
+// its problem document carries as "fields". No message repeats a value.
+type fieldErrors struct {
+	err    error
+	fields map[string]string
+}
+
+func (e *fieldErrors) Error() string { return e.err.Error() }
+
+// Unwrap exposes the *oriel.Error to errors.As.
+func (e *fieldErrors) Unwrap() error { return e.err }
 
 // fail answers err as a problem document. An *oriel.Error is safe to show;
 // anything else is logged and answered as a bare internal error.
@@ -87,14 +102,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf(e)
 	st.code = e.Code
-	body, _ := json.Marshal(problem{
+	p := problem{
 		Type:      problemTypeBase + e.Code,
 		Title:     http.StatusText(status),
 		Status:    status,
 		Detail:    e.Message,
 		Code:      e.Code,
 		RequestID: st.id,
-	})
+	}
+	if fe := (*fieldErrors)(nil); errors.As(err, &fe) {
+		p.Fields = fe.fields
+	}
+	body, _ := json.Marshal(p)
 	write(w, status, "application/problem+json", body)
 }
 

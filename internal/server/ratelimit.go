@@ -16,12 +16,19 @@ func (s *Server) rateLimited(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ok, wait := s.limiter.take(stateOf(r).apiKey.ID, s.now())
 		if !ok {
-			seconds := int(math.Ceil(wait.Seconds()))
-			w.Header().Set("Retry-After", strconv.Itoa(seconds))
+			seconds := retryAfter(w, wait)
 			return oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "this API key made more than %d requests in a minute; retry in %d s", s.limiter.perMinute, seconds)
 		}
 		return next(w, r)
 	}
+}
+
+// retryAfter sets the Retry-After header to wait in whole seconds, rounded
+// up, and returns them.
+func retryAfter(w http.ResponseWriter, wait time.Duration) int {
+	seconds := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	return seconds
 }
 
 // maxTracked bounds the per-key maps; past it, idle entries are dropped.
@@ -61,8 +68,29 @@ func (l *limiter) take(key string, now time.Time) (bool, time.Duration) {
 		b.tokens--
 		return true, 0
 	}
+	return false, l.shortfall(b)
+}
+
+// wait reports how long until key may spend a token at now (0 when it may
+// at once), without spending one or starting to track key.
+func (l *limiter) wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		return 0
+	}
+	b.refill(now, l.perMinute)
+	return l.shortfall(b)
+}
+
+// shortfall is how long until b, brought up to date, holds a whole token.
+func (l *limiter) shortfall(b *bucket) time.Duration {
+	if b.tokens >= 1 {
+		return 0
+	}
 	perToken := time.Minute / time.Duration(l.perMinute)
-	return false, time.Duration((1 - b.tokens) * float64(perToken))
+	return time.Duration((1 - b.tokens) * float64(perToken))
 }
 
 func (b *bucket) refill(now time.Time, perMinute int) {
@@ -73,7 +101,11 @@ func (b *bucket) refill(now time.Time, perMinute int) {
 }
 
 // prune drops full buckets (keys idle long enough to have refilled, which
-// a fresh bucket would equal) once the map grows past maxTracked.
+// a fresh bucket would equal) once the map grows past maxTracked. When too
+// few are full, as under a flood from many addresses, buckets picked at
+// random go until a tenth of the room is free, so memory stays bounded and
+// the sweep runs once per maxTracked/10 new keys at most; forgetting one
+// key's debt that way takes thousands of others, each limited on its own.
 func (l *limiter) prune(now time.Time) {
 	if len(l.buckets) < maxTracked {
 		return
@@ -82,6 +114,12 @@ func (l *limiter) prune(now time.Time) {
 		if b.refill(now, l.perMinute); b.tokens >= float64(l.perMinute) {
 			delete(l.buckets, key)
 		}
+	}
+	for key := range l.buckets {
+		if len(l.buckets) <= maxTracked*9/10 {
+			break
+		}
+		delete(l.buckets, key)
 	}
 }
 

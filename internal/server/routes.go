@@ -17,6 +17,16 @@ const (
 	// vendorAPI routes need a vendor API key (Authorization: Bearer sk_…); they
 	// are rate limited per key, and their POSTs honour Idempotency-Key.
 	vendorAPI
+	// oauthClient routes are the OAuth token endpoints (oauthclient.go): a
+	// vendor API key authenticates them as for vendorAPI, with the key's
+	// rate limit, but they answer errors in RFC 6749's shape.
+	oauthClient
+	// widgetRead routes need a widget session (widgetauth.go) and serve
+	// only its customer's data.
+	widgetRead
+	// widgetManage routes are widgetRead routes that change a connection:
+	// a viewer's session is refused (403 role_forbidden).
+	widgetManage
 )
 
 // route is one entry of the routing table.
@@ -60,11 +70,44 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/api-keys", vendorAPI, list(s.listAPIKeys)},
 		{"DELETE", "/v1/api-keys/{id}", vendorAPI, s.revokeAPIKey},
 
+		{"POST", "/v1/auth/access-tokens", oauthClient, s.issueAccessToken},
+		{"POST", "/v1/auth/access-tokens/revoke", oauthClient, s.revokeAccessToken},
+
+		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
+		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
+		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
+		{"DELETE", "/v1/integrations/{key}", vendorAPI, s.deleteIntegration},
+
+		{"POST", "/v1/customers/{customer}/connections", vendorAPI, s.createConnection},
+		{"GET", "/v1/customers/{customer}/connections", vendorAPI, list(s.listCustomerConnections)},
+		{"GET", "/v1/connections", vendorAPI, list(s.listConnections)},
+		{"GET", "/v1/connections/{id}", vendorAPI, s.getConnection},
+		{"DELETE", "/v1/connections/{id}", vendorAPI, s.deleteConnection},
+		{"GET", "/v1/connections/{id}/credentials", vendorAPI, s.getCredentials},
+
+		{"POST", "/v1/webhook-endpoints", vendorAPI, s.createWebhookEndpoint},
+		{"GET", "/v1/webhook-endpoints", vendorAPI, list(s.listWebhookEndpoints)},
+		{"DELETE", "/v1/webhook-endpoints/{id}", vendorAPI, s.deleteWebhookEndpoint},
+		{"GET", "/v1/webhook-events", vendorAPI, list(s.listWebhookEvents)},
+		{"POST", "/v1/webhook-events/{id}/retry", vendorAPI, s.retryWebhookEvent},
+
+		{"GET", "/v1/appearance", vendorAPI, s.getAppearance},
+		{"PUT", "/v1/appearance", vendorAPI, s.putAppearance},
+
 		{"GET", "/direct_link/embedded/connections/{connection_id}", public, getOnly(s.embeddedConnection)},
 		{"GET", "/direct_link/embedded/app", public, getOnly(s.embeddedApp)},
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
 		{"GET", "/connections", public, s.workspace},
 		{"GET", "/static/{file}", public, s.serveStatic},
+
+		{"GET", "/widget-api/connections", widgetRead, list(s.widgetConnections)},
+		{"GET", "/widget-api/connections/{id}", widgetRead, s.widgetConnection},
+		{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},
+		{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},
+		{"POST", "/widget-api/connections/{id}/oauth-start", widgetManage, s.widgetStartOAuth},
+
+		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
+		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
 	}
 }
 
@@ -95,11 +138,18 @@ func (s *Server) mount() http.Handler {
 // guard wraps a route's handler in the middleware its access needs.
 func (s *Server) guard(rt route) handler {
 	h := rt.handler
-	if rt.access == vendorAPI {
+	switch rt.access {
+	case vendorAPI:
 		if rt.method == http.MethodPost {
 			h = s.idempotent(h)
 		}
 		h = s.requireAPIKey(s.rateLimited(h))
+	case oauthClient:
+		h = s.oauthClient(s.rateLimited(h))
+	case widgetManage:
+		h = s.requireSession(requireManager(h))
+	case widgetRead:
+		h = s.requireSession(h)
 	}
 	return named(rt.path, h)
 }

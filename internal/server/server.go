@@ -1,15 +1,20 @@
 // Package server is Oriel's HTTP interface: the vendor REST API under /v1,
-// its OpenAPI document and the operational endpoints. routes.go lists every
-// route; handlers are thin and leave the work to the store and the domain.
+// its OpenAPI document, the operational endpoints, the direct-link pages,
+// the widget API those pages call (/widget-api) and the OAuth popup
+// (/oauth). routes.go lists every route; handlers are thin and leave the
+// work to the store, package auth and the connection engine.
 package server
 
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/orielhq/oriel/internal/auth"
+	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/origin"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/token"
@@ -37,6 +42,14 @@ type Config struct {
 	// SessionTTL is how long a widget session lasts; 0 → 30 minutes
 	// (auth.DefaultSessionTTL).
 	SessionTTL time.Duration
+	// AccessTokenTTL is how long a bound access token lasts; 0 →
+	// DefaultAccessTokenTTL, and values outside MinAccessTokenTTL to
+	// MaxAccessTokenTTL are brought within them (accesstokens.go).
+	AccessTokenTTL time.Duration
+	// Dev is development mode: generic OAuth 2.0 integrations and webhook
+	// endpoints may then use http:// URLs on loopback (127.0.0.1, [::1],
+	// localhost), such as package oauthdev's server. Never in production.
+	Dev bool
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -53,8 +66,16 @@ type Server struct {
 	handler   http.Handler
 
 	links        *auth.DirectLinks // nil without Config.Keys
+	tokens       *accessTokens     // issues and checks bound access tokens
+	keys         *seal.Keyring     // seals OAuth start tickets; nil without Config.Keys
 	cookieName   string            // of the SSO session cookie
+	oauthCookie  string            // of the browser binding of an OAuth flow
 	secureCookie bool              // the public URL is https
+	origin       string            // of the public URL: where the widget pages run
+
+	engine *connect.Engine // connects, refreshes and revokes connections
+	csrf   *http.CrossOriginProtection
+	dev    bool
 }
 
 // New returns a Server for cfg.
@@ -81,17 +102,37 @@ func New(cfg Config) *Server {
 	if cfg.Keys != nil {
 		s.links = &auth.DirectLinks{Store: cfg.Store, Minter: token.NewMinter(cfg.Keys, s.now),
 			MaxAge: cfg.DirectLinkMaxAge, SessionTTL: cfg.SessionTTL, Now: s.now}
+		s.keys = cfg.Keys
 	}
+	s.tokens = newAccessTokens(cfg.Keys, cfg.AccessTokenTTL, s.now)
+	s.engine = &connect.Engine{Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: s.logger, Now: s.now, AllowLoopbackHTTP: cfg.Dev}
+	s.csrf = http.NewCrossOriginProtection()
+	s.dev = cfg.Dev
+	s.origin = originOf(cfg.PublicURL)
 	// A Secure cookie may carry the __Host- prefix: no Domain, Path=/, so
 	// no subdomain can set or overwrite it.
 	s.secureCookie = strings.HasPrefix(cfg.PublicURL, "https://")
-	s.cookieName = "oriel_session"
+	s.cookieName, s.oauthCookie = "oriel_session", "oriel_oauth"
 	if s.secureCookie {
-		s.cookieName = "__Host-oriel_session"
+		s.cookieName, s.oauthCookie = "__Host-oriel_session", "__Host-oriel_oauth"
 	}
 	s.openapi = openAPIDocument(cfg.PublicURL, cfg.Region)
 	s.handler = s.observe(s.recoverPanics(s.mount()))
 	return s
+}
+
+// originOf returns the normalised origin of the public URL, or "" when it
+// has none (the widgets then post no message).
+func originOf(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	o, err := origin.Normalize(u.Scheme + "://" + u.Host)
+	if err != nil {
+		return ""
+	}
+	return o
 }
 
 // ServeHTTP answers one request.

@@ -53,6 +53,8 @@ type Store interface {
 	CreateUser(ctx context.Context, u *oriel.User) error
 	// User returns a customer's user by Oriel id or "E"-prefixed external id.
 	User(ctx context.Context, vendorID, customerRef, userRef string) (*oriel.User, error)
+	// UserByID returns a vendor's user by its Oriel id alone, whatever its customer.
+	UserByID(ctx context.Context, vendorID, id string) (*oriel.User, error)
 	// ListUsers returns one page of a customer's users.
 	ListUsers(ctx context.Context, vendorID, customerRef string, p oriel.Page) ([]*oriel.User, bool, error)
 	// UpdateUser applies u to the user.

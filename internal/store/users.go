@@ -64,6 +64,13 @@ func (s *SQL) User(ctx context.Context, vendorID, customerRef, userRef string) (
 	return user(ctx, s.r, vendorID, customerRef, userRef)
 }
 
+// UserByID returns a vendor's user by its Oriel id alone, whatever its
+// customer, or ENOTFOUND.
+func (s *SQL) UserByID(ctx context.Context, vendorID, id string) (*oriel.User, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.vendor_id = $1 AND u.id = $2`, vendorID, id)
+	return one(row, scanUser, errUserNotFound)
+}
+
 func user(ctx context.Context, q queryer, vendorID, customerRef, userRef string) (*oriel.User, error) {
 	query, cval := usersOfCustomer(customerRef)
 	col, val := refColumn(userRef)

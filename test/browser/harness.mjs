@@ -25,6 +25,49 @@ export function orielBinary() {
   return binary;
 }
 
+/** Builds test/browser/oauthserver once per test process and returns its path. */
+let oauthServerBinary;
+function oauthServerProgram() {
+  if (!oauthServerBinary) {
+    const dir = mkdtempSync(join(tmpdir(), 'oriel-oauthserver-'));
+    oauthServerBinary = join(dir, 'oauthserver');
+    execFileSync('go', ['build', '-o', oauthServerBinary, './test/browser/oauthserver'], { cwd: repo, stdio: 'inherit' });
+  }
+  return oauthServerBinary;
+}
+
+/**
+ * Starts Oriel's local OAuth 2.0 authorization server (package oauthdev, by
+ * way of test/browser/oauthserver) on loopback, with one client whose
+ * redirect URI is redirectURI. It resolves to {url, issuer, clientId,
+ * clientSecret, stop()}; the server shows a consent page with Approve and
+ * Deny buttons.
+ */
+export async function startOAuthServer(redirectURI) {
+  const child = spawn(oauthServerProgram(), ['-redirect-uri', redirectURI], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) ok(out.slice(0, out.indexOf('\n')));
+    });
+    child.once('exit', (code) => fail(new Error(`oauthserver exited with ${code}`)));
+  });
+  const info = JSON.parse(line);
+  return {
+    url: info.url,
+    issuer: info.issuer,
+    clientId: info.client_id,
+    clientSecret: info.client_secret,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
 /** Listens on a free loopback port and returns it. */
 function listen(server) {
   return new Promise((ok, fail) => {

@@ -1,0 +1,210 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/orielhq/oriel"
+)
+
+// The token endpoints (POST /v1/auth/access-tokens and …/revoke) speak OAuth
+// 2.0 with a JSON body: a vendor's backend is a client_credentials client
+// that authenticates with its API key, and every failure is answered in the
+// shape of RFC 6749 §5.2, {"error", "error_description"}, instead of a
+// problem document, so that OAuth-minded clients understand it.
+
+// OAuth error codes: RFC 6749 §5.2 and §4.1.2.1, and RFC 8707 §2 for
+// invalid_target. rate_limited (429) is shared with the rest of the API.
+const (
+	codeInvalidClient          = "invalid_client"
+	codeInvalidRequest         = "invalid_request"
+	codeUnsupportedGrantType   = "unsupported_grant_type"
+	codeInvalidTarget          = "invalid_target"
+	codeServerError            = "server_error"
+	codeTemporarilyUnavailable = "temporarily_unavailable"
+)
+
+// authFailuresPerMinute is how many failed client authentications one
+// address may make in a minute (all at once, at most) before the token
+// endpoints answer it 429 without looking at what it sends.
+const authFailuresPerMinute = 10
+
+var (
+	errTwoCredentials = oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "send exactly one Authorization header")
+	errRepeatedMember = oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "a parameter appears more than once in the body; send each once")
+)
+
+// oauthClient guards a token endpoint (the route's access oauthClient):
+// an address that failed to authenticate too often gets 429 before its
+// credentials are looked at; then the API key must be live (else 401
+// invalid_client, counted against the address); the key's rate limit
+// applies (rateLimited, inside); and whatever fails is answered in OAuth's
+// shape.
+func (s *Server) oauthClient(next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Pragma", "no-cache") // RFC 6749 §5.1; Cache-Control: no-store is on every response
+		err := s.authenticateClient(w, r)
+		if err == nil {
+			err = next(w, r)
+		}
+		if err != nil {
+			s.failOAuth(w, r, err)
+		}
+		return nil
+	}
+}
+
+// authenticateClient admits r when its address is not locked out and it
+// presents one live API key, which it records for the handlers (vendorOf)
+// and the logs.
+func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) error {
+	address := clientAddress(r)
+	if wait := s.tokens.failures.wait(address, s.now()); wait > 0 {
+		seconds := retryAfter(w, wait)
+		return oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "too many failed authentications from your address; retry in %d s", seconds)
+	}
+	if len(r.Header.Values("Authorization")) > 1 {
+		return errTwoCredentials
+	}
+	k, err := s.authenticate(r)
+	var e *oriel.Error
+	if errors.As(err, &e) && e.Kind == oriel.EUNAUTHORIZED {
+		s.tokens.failures.take(address, s.now())
+		w.Header().Set("WWW-Authenticate", `Bearer realm="oriel"`)
+		return oriel.Errorf(oriel.EUNAUTHORIZED, codeInvalidClient, "%s", e.Message)
+	}
+	if err != nil {
+		return err
+	}
+	stateOf(r).apiKey = k
+	return nil
+}
+
+// clientAddress is what failed authentications are counted by: the peer's
+// IP address, or its /64 network for IPv6, which one host usually holds
+// whole.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip = ip.Unmap(); ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
+}
+
+// oauthError is the body of an RFC 6749 §5.2 error response.
+type oauthError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// failOAuth answers err as an OAuth error. Like fail, it sends only what an
+// *oriel.Error says, and logs anything else as an internal error.
+func (s *Server) failOAuth(w http.ResponseWriter, r *http.Request, err error) {
+	st := stateOf(r)
+	e := asOAuthError(err)
+	if e == nil {
+		s.logger.ErrorContext(r.Context(), "request failed", "request_id", st.id, "route", st.route, "err", err)
+		e = oriel.Errorf(oriel.EINTERNAL, codeServerError, "an internal error occurred; if it persists, report request id %s", st.id)
+	}
+	st.code = e.Code
+	body, _ := json.Marshal(oauthError{Error: e.Code, Description: e.Message})
+	write(w, statusOf(e), "application/json", body)
+}
+
+// oauthCodes are the codes the token endpoints answer with.
+var oauthCodes = map[string]bool{
+	codeInvalidClient: true, codeInvalidRequest: true, codeUnsupportedGrantType: true, codeInvalidTarget: true,
+	codeRateLimited: true, codeTemporarilyUnavailable: true,
+}
+
+// asOAuthError returns err as an error with an OAuth code: the token
+// endpoints' own errors as they are, a malformed request (the decoder's
+// invalid_json, unknown_field, body_too_large …) as invalid_request with
+// its message, a missing dependency as temporarily_unavailable. It returns
+// nil for anything else, which is an internal error.
+func asOAuthError(err error) *oriel.Error {
+	var e *oriel.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	switch {
+	case oauthCodes[e.Code]:
+		return e
+	case e.Kind == oriel.EINVALID || e.Kind == oriel.ETOOLARGE || e.Kind == oriel.EUNPROCESSABLE:
+		return oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "%s", e.Message)
+	case e.Kind == oriel.EUNAVAILABLE:
+		return oriel.Errorf(oriel.EUNAVAILABLE, codeTemporarilyUnavailable, "%s", e.Message)
+	}
+	return nil
+}
+
+// decodeOAuth reads a token endpoint's body like decode, and also refuses
+// a body that repeats a member (RFC 6749 §3.2: a parameter must not be
+// included more than once), which encoding/json would silently resolve.
+func decodeOAuth(r *http.Request, dst body) error {
+	data, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	if json.Valid(data) && repeatsMember(data) {
+		return errRepeatedMember
+	}
+	return decodeJSON(data, dst)
+}
+
+// repeatsMember reports whether an object anywhere in the valid JSON doc
+// has two members whose names are equal but for letter case (which
+// encoding/json does not tell apart).
+func repeatsMember(doc []byte) bool {
+	type frame struct {
+		names   map[string]bool // nil for an array
+		wantKey bool            // the next string is a member name
+	}
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false // the end: json.Valid has vouched for the rest
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{names: map[string]bool{}, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		default:
+			if name, ok := tok.(string); ok && top != nil && top.names != nil && top.wantKey {
+				folded := strings.ToLower(name)
+				if top.names[folded] {
+					return true
+				}
+				top.names[folded], top.wantKey = true, false
+				continue
+			}
+		}
+		// A value ended: its object, if any, expects a name next.
+		if len(stack) > 0 && stack[len(stack)-1].names != nil {
+			stack[len(stack)-1].wantKey = true
+		}
+	}
+}
