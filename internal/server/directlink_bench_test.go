@@ -100,9 +100,10 @@ func BenchmarkDirectLinkOpen(b *testing.B) {
 
 // openBench is a server with a vendor that can open links.
 type openBench struct {
-	srv *Server
-	key *linktokentest.Key
-	sub string // of the tokens: a user of a customer
+	srv  *Server
+	key  *linktokentest.Key
+	sub  string // of the tokens: a user of a customer
+	conn string // the connection the links open
 }
 
 func newOpenBench(b *testing.B, s *store.SQL) *openBench {
@@ -115,9 +116,13 @@ func newOpenBench(b *testing.B, s *store.SQL) *openBench {
 	must(b, s.CreateCustomer(ctx, c))
 	u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, ExternalID: "ada", Name: "Ada", Role: oriel.RoleMember}
 	must(b, s.CreateUser(ctx, u))
+	_, err := s.PutIntegration(ctx, &oriel.Integration{VendorID: v.ID, Key: "keys", Provider: "openai", DisplayName: "OpenAI"})
+	must(b, err)
+	conn := &oriel.Connection{VendorID: v.ID, CustomerID: c.ID, Integration: "keys"}
+	must(b, s.CreateConnection(ctx, conn))
 	cfg := Config{Store: s, Logger: slog.New(slog.DiscardHandler), PublicURL: "http://oriel.test", Region: "us"}
 	withKeys(b)(&cfg)
-	return &openBench{srv: New(cfg), key: key, sub: v.ID + ":Eacme:Eada"}
+	return &openBench{srv: New(cfg), key: key, sub: v.ID + ":Eacme:Eada", conn: conn.ID}
 }
 
 // requests signs b.N fresh tokens, on every core, and returns their requests.
@@ -129,7 +134,7 @@ func (o *openBench) requests(b *testing.B) []*http.Request {
 		wg.Go(func() {
 			for i := w; i < b.N; i += workers {
 				token := o.key.Token(b, o.sub, time.Now())
-				out[i] = httptest.NewRequest("GET", "/direct_link/embedded/connections/con_1?dl_token="+token, nil)
+				out[i] = httptest.NewRequest("GET", "/direct_link/embedded/connections/"+o.conn+"?dl_token="+token, nil)
 			}
 		})
 	}

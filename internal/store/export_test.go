@@ -10,7 +10,7 @@ import (
 
 // RawDB returns the store's writer pool, for tests that inspect or tamper
 // with stored rows directly.
-func RawDB(s *SQL) *sql.DB { return s.w }
+func RawDB(s *SQL) *sql.DB { return s.w.DB }
 
 // RotateKeysThen is RotateKeys, calling afterBatch after each committed batch.
 func RotateKeysThen(ctx context.Context, s *SQL, batch int, afterBatch func()) (int, error) {

@@ -41,10 +41,10 @@ type SQL struct {
 	dialect Dialect
 	// w takes every write. On SQLite it is one connection whose transactions
 	// begin IMMEDIATE, so writers queue in Go instead of failing with SQLITE_BUSY.
-	w *sql.DB
+	w *pool
 	// r serves reads; on SQLite a separate read-only pool (WAL lets readers
 	// run beside the writer), on PostgreSQL the same pool as w.
-	r *sql.DB
+	r *pool
 	// path is the SQLite file ("" on PostgreSQL).
 	path string
 	// target is the newest migration version embedded in the binary.
@@ -91,7 +91,8 @@ func open(url string) (*SQL, error) {
 		}
 		db.SetMaxOpenConns(20)
 		db.SetMaxIdleConns(10)
-		return &SQL{dialect: Postgres, w: db, r: db}, nil
+		p := newPool(db)
+		return &SQL{dialect: Postgres, w: p, r: p}, nil
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
 	if path == "" {
@@ -120,7 +121,7 @@ func open(url string) (*SQL, error) {
 	readers := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &SQL{dialect: SQLite, w: w, r: r, path: path}, nil
+	return &SQL{dialect: SQLite, w: newPool(w), r: newPool(r), path: path}, nil
 }
 
 func (s *SQL) migrate(ctx context.Context, logger *slog.Logger) error {
@@ -145,7 +146,7 @@ func (s *SQL) migrate(ctx context.Context, logger *slog.Logger) error {
 		}
 		defer unlock()
 	}
-	p, err := goose.NewProvider(dialect, s.w, fsys, opts...)
+	p, err := goose.NewProvider(dialect, s.w.DB, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
