@@ -16,6 +16,7 @@ import (
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
 	"github.com/orielhq/oriel/internal/store"
+	"github.com/orielhq/oriel/internal/webhook"
 )
 
 // HTTP server limits. The API takes bodies of at most 1 MiB, and direct-link
@@ -35,6 +36,7 @@ type serveConfig struct {
 	region          string
 	rateLimit       int
 	accessTokenTTL  time.Duration
+	webhookLease    time.Duration
 	dev             bool
 	shutdownTimeout time.Duration
 	store           *storeFlags
@@ -70,6 +72,8 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("rate-limit", "ORIEL_RATE_LIMIT")
 	f.DurationVar(&c.accessTokenTTL, "access-token-ttl", server.DefaultAccessTokenTTL, "how long a bound access token (POST /v1/auth/access-tokens) lasts, 1m to 60m")
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
+	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
+	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
@@ -90,6 +94,8 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--rate-limit must be a positive number of requests per minute, not %d", c.rateLimit)
 	case c.accessTokenTTL < server.MinAccessTokenTTL || c.accessTokenTTL > server.MaxAccessTokenTTL || c.accessTokenTTL%time.Second != 0:
 		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
+	case c.webhookLease < time.Second:
+		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	}
@@ -145,19 +151,20 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 // cancelled; then it shuts the server down gracefully and stops the jobs.
 func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *store.SQL, keyring *seal.Keyring, logger *slog.Logger) error {
 	handler := server.New(server.Config{
-		Store:     db,
-		Logger:    logger,
-		PublicURL: cfg.publicURL,
-		Region:    cfg.region,
-		RateLimit: cfg.rateLimit,
-		Now:       time.Now,
-		Keys:      keyring,
-		Dev:       cfg.dev,
+		Store:          db,
+		Logger:         logger,
+		PublicURL:      cfg.publicURL,
+		Region:         cfg.region,
+		RateLimit:      cfg.rateLimit,
+		AccessTokenTTL: cfg.accessTokenTTL,
+		Now:            time.Now,
+		Keys:           keyring,
+		Dev:            cfg.dev,
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
-	waitWorkers := startWorkers(workers, db, engine, logger)
+	waitWorkers := startWorkers(workers, db, engine, cfg.webhookLease, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()
