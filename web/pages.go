@@ -71,6 +71,19 @@ type ConnectionPage struct {
 
 func (ConnectionPage) template() string { return "connection" }
 
+// WidgetPage is an SDK-mode widget, /widgets/connections (ConnectionID "")
+// or /widgets/connection/{id}. It loads with no credential and shows a
+// loader until the host page's SDK hands it a bound access token
+// (docs/protocol.md); then connections.js renders the connections as on the
+// direct-link pages. Its Frame's ParentOrigin is the claimed parent_origin,
+// which the widget API checks against the token's allowed origins.
+type WidgetPage struct {
+	Frame
+	ConnectionID string
+}
+
+func (WidgetPage) template() string { return "widget" }
+
 // CanManage reports whether the viewer may connect and disconnect, or only
 // see the status (a viewer).
 func (v Viewer) CanManage() bool { return v.Role != oriel.RoleViewer }

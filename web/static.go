@@ -29,20 +29,21 @@ type asset struct {
 	version     string // a hash of body; pages link to ?v=version
 }
 
-var assets = loadAssets()
+var assets = loadAssets(staticFiles, "static")
 
-func loadAssets() map[string]asset {
+// loadAssets reads every file under dir of files, by its name below dir.
+func loadAssets(files embed.FS, dir string) map[string]asset {
 	out := map[string]asset{}
-	err := fs.WalkDir(staticFiles, "static", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(files, dir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		body, err := staticFiles.ReadFile(name)
+		body, err := files.ReadFile(name)
 		if err != nil {
 			return err
 		}
 		sum := sha256.Sum256(body)
-		out[strings.TrimPrefix(name, "static/")] = asset{
+		out[strings.TrimPrefix(name, dir+"/")] = asset{
 			body:        body,
 			contentType: mime.TypeByExtension(path.Ext(name)),
 			version:     hex.EncodeToString(sum[:6]),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/origin"
+	"github.com/orielhq/oriel/internal/store"
 )
 
 var (
@@ -28,19 +29,9 @@ var (
 // Stored origins are normalised again here, whatever wrote them, because the
 // result goes into a CSP header; an entry that does not normalise is ignored.
 func (d *DirectLinks) parentOrigin(ctx context.Context, claim string, c *oriel.Customer) (string, error) {
-	stored := c.AllowedOrigins
-	if len(stored) == 0 {
-		v, err := d.Store.Vendor(ctx, c.VendorID)
-		if err != nil {
-			return "", err
-		}
-		stored = v.AllowedOrigins
-	}
-	allowed := make([]string, 0, len(stored))
-	for _, s := range stored {
-		if o, err := origin.Normalize(s); err == nil && !slices.Contains(allowed, o) {
-			allowed = append(allowed, o)
-		}
+	allowed, err := AllowedOrigins(ctx, d.Store, c)
+	if err != nil {
+		return "", err
 	}
 	switch {
 	case len(allowed) == 0:
@@ -62,4 +53,25 @@ func (d *DirectLinks) parentOrigin(ctx context.Context, claim string, c *oriel.C
 func sameOrigin(s, parent string) bool {
 	o, err := origin.Normalize(s)
 	return err == nil && o == parent
+}
+
+// AllowedOrigins returns the normalised origins that may frame c's widgets:
+// the customer's when it has any, else its vendor's. Stored entries that do
+// not normalise are left out.
+func AllowedOrigins(ctx context.Context, s store.Store, c *oriel.Customer) ([]string, error) {
+	stored := c.AllowedOrigins
+	if len(stored) == 0 {
+		v, err := s.Vendor(ctx, c.VendorID)
+		if err != nil {
+			return nil, err
+		}
+		stored = v.AllowedOrigins
+	}
+	allowed := make([]string, 0, len(stored))
+	for _, entry := range stored {
+		if o, err := origin.Normalize(entry); err == nil && !slices.Contains(allowed, o) {
+			allowed = append(allowed, o)
+		}
+	}
+	return allowed, nil
 }

@@ -119,8 +119,9 @@ func BenchmarkTrivialAuthenticated(b *testing.B) {
 //     look-up);
 //   - check+list: the check and the store read of the customer's
 //     connections, which is what /widget-api/connections does for a token;
-//   - http-oat: GET /widget-api/connections with the access token, whole,
-//     once the widget API accepts access tokens (skipped until then);
+//   - http-oat: GET /widget-api/connections with the access token and the
+//     page's X-Oriel-Parent-Origin, whole (the check, the customer and its
+//     allowed origins, the list);
 //   - http-ors: the same request with a direct-link widget session, for
 //     comparison.
 func BenchmarkWidgetRequest(b *testing.B) {
@@ -153,11 +154,15 @@ func BenchmarkWidgetRequest(b *testing.B) {
 	})
 	for name, bearer := range map[string]string{"http-oat": access, "http-ors": session} {
 		b.Run(name, func(b *testing.B) {
-			newRequest := request("GET", "/widget-api/connections", bearer, "")
+			newRequest := func() *http.Request {
+				r := request("GET", "/widget-api/connections", bearer, "")()
+				r.Header.Set(parentOriginHeader, "https://app.bench.test") // the SDK-mode page's parent_origin
+				return r
+			}
 			rec := httptest.NewRecorder()
 			t.srv.ServeHTTP(rec, newRequest())
 			if rec.Code != http.StatusOK {
-				b.Skipf("the widget API answers %d to this token: %s", rec.Code, rec.Body)
+				b.Fatalf("the widget API answers %d to this token: %s", rec.Code, rec.Body)
 			}
 			if n := strings.Count(rec.Body.String(), `"id":"con`); n != connectionsPerCustomer {
 				b.Fatalf("%d connections in %s", n, rec.Body)

@@ -58,8 +58,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 var securityFor = map[access][]string{
 	vendorAPI:    {"apiKey"},
 	oauthClient:  {"apiKey"},
-	widgetRead:   {"widgetSession", "widgetCookie"},
-	widgetManage: {"widgetSession", "widgetCookie"},
+	widgetRead:   {"widgetSession", "widgetCookie", "widgetAccessToken"},
+	widgetManage: {"widgetSession", "widgetCookie", "widgetAccessToken"},
 }
 
 // securityOf lists the schemes of an operation's security alternatives.

@@ -21,8 +21,8 @@ const (
 	// vendor API key authenticates them as for vendorAPI, with the key's
 	// rate limit, but they answer errors in RFC 6749's shape.
 	oauthClient
-	// widgetRead routes need a widget session (widgetauth.go) and serve
-	// only its customer's data.
+	// widgetRead routes need a widget session or a bound access token
+	// (widgetauth.go, widgettoken.go) and serve only its customer's data.
 	widgetRead
 	// widgetManage routes are widgetRead routes that change a connection:
 	// a viewer's session is refused (403 role_forbidden).
@@ -99,7 +99,11 @@ func (s *Server) routes() []route {
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
 		{"GET", "/connections", public, s.workspace},
 		{"GET", "/static/{file}", public, s.serveStatic},
+		{"GET", "/sdk/{file}", public, s.serveSDK},
+		{"GET", "/widgets/connections", public, s.widgetConnectionsPage},
+		{"GET", "/widgets/connection/{id}", public, s.widgetConnectionPage},
 
+		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
 		{"GET", "/widget-api/connections", widgetRead, list(s.widgetConnections)},
 		{"GET", "/widget-api/connections/{id}", widgetRead, s.widgetConnection},
 		{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},

@@ -10,8 +10,9 @@ import (
 	"github.com/orielhq/oriel/internal/auth"
 )
 
-// Widget API authentication. The widget pages call /widget-api with the
-// session their direct link opened:
+// Widget API authentication. The widget pages call /widget-api with a bound
+// access token in SDK mode (widgettoken.go), or with the session their direct
+// link opened:
 //
 //   - an embedded page holds its session token in memory and sends it as
 //     "Authorization: Bearer ors_…"; browsers never attach it by themselves,
@@ -43,8 +44,9 @@ var (
 	errRoleForbidden = oriel.Errorf(oriel.EFORBIDDEN, codeRoleForbidden, "a viewer can see connections but not change them; ask an administrator of the workspace")
 )
 
-// requireSession admits requests that carry a live widget session, and
-// records it for the handlers (sessionOf) and the logs.
+// requireSession admits requests that carry a live widget session or bound
+// access token, and records the session for the handlers (sessionOf) and
+// the logs.
 func (s *Server) requireSession(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.links == nil {
@@ -54,10 +56,15 @@ func (s *Server) requireSession(next handler) handler {
 		if err != nil {
 			return err
 		}
-		sess, err := s.links.Session(r.Context(), raw)
-		if rej := (*auth.Rejection)(nil); errors.As(err, &rej) && rej.Cause != nil {
-			attrs := append([]slog.Attr{slog.String("request_id", stateOf(r).id)}, rej.LogAttrs()...)
-			s.logger.LogAttrs(r.Context(), slog.LevelError, "widget session not checked", attrs...)
+		var sess *auth.Session
+		if isAccessToken(raw) && r.Header.Get("Authorization") != "" {
+			sess, err = s.accessSession(r, raw)
+		} else {
+			sess, err = s.links.Session(r.Context(), raw)
+			if rej := (*auth.Rejection)(nil); errors.As(err, &rej) && rej.Cause != nil {
+				attrs := append([]slog.Attr{slog.String("request_id", stateOf(r).id)}, rej.LogAttrs()...)
+				s.logger.LogAttrs(r.Context(), slog.LevelError, "widget session not checked", attrs...)
+			}
 		}
 		if err != nil {
 			return err

@@ -86,7 +86,8 @@ async function freePort() {
 /**
  * Starts `oriel serve --dev` with a fresh data dir. The returned object knows
  * its public origin (http://oriel.test:PORT, as the browser sees it), its
- * loopback URL (for node's fetch), and how to run CLI commands on its data.
+ * loopback URL (for node's fetch), its data dir, and how to run CLI commands
+ * on its data.
  */
 export async function startOriel() {
   const dataDir = mkdtempSync(join(tmpdir(), 'oriel-data-'));
@@ -110,6 +111,7 @@ export async function startOriel() {
     origin,
     local,
     logs,
+    dataDir,
     cli: (...args) => execFileSync(orielBinary(), [...args, '--data-dir', dataDir], { encoding: 'utf8' }),
     async stop() {
       child.kill('SIGTERM');

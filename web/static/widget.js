@@ -19,9 +19,17 @@
  *      its opener at exactly Oriel's own origin and closes; the widget
  *      accepts it only from that popup window at its own origin.
  *
+ *   6. in SDK mode (data-sdk, the /widgets/… pages; docs/protocol.md), says
+ *      ready to the claimed parent origin, takes token / tokenUpdate (answering
+ *      tokenAck at once) and appearance from there only, and starts the page
+ *      only once a token is acknowledged; the widget API then answers
+ *      token_expired (tokenExpired, once per token, and the request is sent
+ *      again with the next token) or refuses the token (authError, and the
+ *      page's content is removed for good).
+ *
  * Widgets extend it through window.OrielWidget: ready(fn), post(type,
  * payload), on(type, handler), request(path, init), a same-origin fetch
- * that carries the session, and openPopup(onMessage, onClose).
+ * that carries the session or token, and openPopup(onMessage, onClose).
  */
 (function () {
   "use strict";
@@ -34,10 +42,12 @@
 
   var parentOrigin = "";
   var session = "";
+  var sdk = false; // an SDK-mode page: its credential comes by postMessage
   var handlers = Object.create(null);
   var lastHeight = -1;
   var booted = false;
   var waiting = []; // the callbacks of ready() before boot
+  var bridge = null; // the SDK-mode side of the page (bridge.js)
 
   stripSecrets();
 
@@ -131,6 +141,9 @@
   function request(path, init) {
     if (typeof path !== "string" || path.charAt(0) !== "/" || path.charAt(1) === "/" || path.charAt(1) === "\\") {
       return Promise.reject(new TypeError("OrielWidget.request takes a path on this origin"));
+    }
+    if (sdk) {
+      return bridge.request(path, init);
     }
     var options = Object.assign({}, init, { headers: new Headers((init && init.headers) || {}) });
     options.headers.set("X-Oriel-Widget", "1");
@@ -245,10 +258,17 @@
     parentOrigin = ORIGIN_PATTERN.test(data.parentOrigin || "") ? data.parentOrigin : "";
     session = data.session || "";
     body.removeAttribute("data-session");
-    booted = true;
-    waiting.splice(0).forEach(function (fn) {
-      fn();
-    });
+    // An SDK-mode page never falls back to a session or cookie: without
+    // its bridge it stays a loader.
+    sdk = data.sdk === "true";
+    if (sdk) {
+      if (typeof window.OrielBridge !== "function" || session) {
+        return;
+      }
+      bridge = window.OrielBridge({ post: post, on: on, start: start, fail: postError, origin: parentOrigin });
+    } else {
+      start();
+    }
     if (window.location.pathname === CALLBACK_PATH) {
       reportToOpener(data);
       return;
@@ -264,8 +284,27 @@
       window.addEventListener("resize", reportHeight);
     }
     if (data.errorCode) {
-      post("error", { message: data.errorMessage || "", code: data.errorCode });
+      postError(data.errorCode, data.errorMessage || "");
     }
+    if (sdk) {
+      post("ready");
+    }
+  }
+
+  // start runs the page's scripts (ready): at boot, or in SDK mode once a
+  // token is acknowledged and the viewer known.
+  function start() {
+    if (booted) {
+      return;
+    }
+    booted = true;
+    waiting.splice(0).forEach(function (fn) {
+      fn();
+    });
+  }
+
+  function postError(code, message) {
+    post("error", { message: message, code: code });
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/auth"
+	"github.com/orielhq/oriel/internal/origin"
+	"github.com/orielhq/oriel/web"
+)
+
+// The widget API in SDK mode (docs/protocol.md). A widget page at
+// /widgets/… loads with no credential; the browser SDK hands it a bound
+// access token by postMessage, and the page sends it as
+// "Authorization: Bearer oat_…" together with its parent_origin in
+// X-Oriel-Parent-Origin. The token says whose data the request may see; the
+// header says which page frames the widget, and must be one of the allowed
+// origins of the token's customer (or, when it has none, of its vendor):
+// a token leaked to another site is of no use in a widget that site frames.
+// The request then acts as a session of that customer with the token's role
+// (a customer-bound token is an admin), so the widget API's handlers and
+// its row-level checks are the same for both kinds of credential.
+
+// parentOriginHeader carries an SDK-mode widget page's parent_origin.
+const parentOriginHeader = "X-Oriel-Parent-Origin"
+
+// accessTokenPrefix starts every bound access token (token.Access).
+const accessTokenPrefix = "oat_"
+
+var (
+	errParentOriginNotAllowed = oriel.Errorf(oriel.EFORBIDDEN, auth.CodeOriginNotAllowed,
+		"X-Oriel-Parent-Origin must be exactly one origin (scheme://host[:port]) among the allowed origins of the token's customer "+
+			"(or, when the customer has none, of the vendor); add it with PATCH /v1/customers/{customer} or PATCH /v1/vendor {\"allowed_origins\": [...]}")
+	// errEntityGone answers a token whose customer was deleted since it
+	// was issued, as a token that is no longer valid.
+	errEntityGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's customer no longer exists")
+)
+
+// accessSession authenticates a widget API request that presents the bound
+// access token raw: the token must pass accessToken, its customer must still
+// exist and the request's parent origin must be one the customer allows. It
+// returns the session the handlers see; its Origin is that parent origin.
+// (A user-bound token carries its user's role at issue time.)
+func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, error) {
+	ctx := r.Context()
+	c, err := s.accessToken(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	parent, ok := parentOriginOf(r)
+	if !ok {
+		return nil, errParentOriginNotAllowed
+	}
+	customer, err := s.store.Customer(ctx, c.VendorID, c.CustomerID)
+	if oriel.ErrorKind(err) == oriel.ENOTFOUND {
+		return nil, errEntityGone
+	} else if err != nil {
+		return nil, err
+	}
+	allowed, err := auth.AllowedOrigins(ctx, s.store, customer)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(allowed, parent) {
+		return nil, errParentOriginNotAllowed
+	}
+	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}, nil
+}
+
+// parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly
+// once and is already a normalised origin, as the widget pages send it.
+func parentOriginOf(r *http.Request) (string, bool) {
+	values := r.Header.Values(parentOriginHeader)
+	if len(values) != 1 {
+		return "", false
+	}
+	o, err := origin.Normalize(values[0])
+	return o, err == nil && o == values[0]
+}
+
+// isAccessToken reports whether a bearer credential is a bound access token
+// rather than a widget session.
+func isAccessToken(raw string) bool {
+	return strings.HasPrefix(raw, accessTokenPrefix)
+}
+
+// widgetViewer is the answer of GET /widget-api/viewer: what a widget page
+// needs to know about whoever it serves before it shows anything.
+type widgetViewer struct {
+	Role      oriel.Role `json:"role"`
+	CanManage bool       `json:"can_manage"`
+	// Appearance is the vendor's, checked; an SDK-mode page applies it
+	// under the host page's own override.
+	Appearance *oriel.Appearance `json:"appearance"`
+}
+
+// widgetViewerOf answers GET /widget-api/viewer.
+func (s *Server) widgetViewerOf(w http.ResponseWriter, r *http.Request) error {
+	sess := sessionOf(r)
+	a, err := s.store.Appearance(r.Context(), sess.VendorID)
+	if err != nil {
+		return err
+	}
+	if a == nil || web.CheckAppearance(a) != nil {
+		a = &defaultAppearance
+	}
+	return reply(w, http.StatusOK, widgetViewer{Role: sess.Role, CanManage: sess.Role != oriel.RoleViewer, Appearance: a})
+}
