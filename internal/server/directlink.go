@@ -62,7 +62,7 @@ func (s *Server) embeddedConnection(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	sess, err := s.openLink(r, q.token, framed)
+	sess, err := s.openLink(w, r, q.token, framed)
 	if err == nil {
 		err = s.checkCustomerConnection(r, sess, r.PathValue("connection_id"))
 	}
@@ -94,7 +94,7 @@ func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	sess, err := s.openLink(r, q.token, framed)
+	sess, err := s.openLink(w, r, q.token, framed)
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
@@ -109,7 +109,7 @@ func (s *Server) directLinkSSO(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
-	sess, err := s.openLink(r, q.token, topLevel)
+	sess, err := s.openLink(w, r, q.token, topLevel)
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
@@ -152,15 +152,36 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 // openLink opens the direct-link token for a page of placement p: a framed
 // page also passes the origin of the page that asked for it, which must be
 // the parent's.
-func (s *Server) openLink(r *http.Request, token string, p placement) (*auth.Session, error) {
+//
+// An address whose links were refused linkFailuresPerMinute times in a
+// minute gets 429 with Retry-After before any parsing or database work
+// (catalogue K04), so a flood of forged tokens costs Oriel next to nothing
+// and other addresses are not slowed.
+func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement) (*auth.Session, error) {
 	if s.links == nil {
 		return nil, errSessionsUnavailable
 	}
-	if p == topLevel {
-		return s.links.OpenSSO(r.Context(), token)
+	address := clientAddress(r)
+	if wait := s.linkFailures.wait(address, s.now()); wait > 0 {
+		seconds := retryAfter(w, wait)
+		return nil, oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "too many refused direct links from your address; retry in %d s", seconds)
 	}
-	return s.links.OpenEmbedded(r.Context(), token, refererOrigin(r))
+	var sess *auth.Session
+	var err error
+	if p == topLevel {
+		sess, err = s.links.OpenSSO(r.Context(), token)
+	} else {
+		sess, err = s.links.OpenEmbedded(r.Context(), token, refererOrigin(r))
+	}
+	if kind := oriel.ErrorKind(err); kind == oriel.EINVALID || kind == oriel.EUNAUTHORIZED {
+		s.linkFailures.take(address, s.now())
+	}
+	return sess, err
 }
+
+// linkFailuresPerMinute is how many refused direct links one address may
+// open in a minute (all at once, at most) before it is answered 429.
+const linkFailuresPerMinute = 30
 
 // linkQuery is what a direct link's query string holds.
 type linkQuery struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -388,4 +389,31 @@ func TestStatic(t *testing.T) {
 	e.doAs("", "GET", "/static/oriel.css", nil).want(200)
 	e.doAs("", "GET", "/static/nope.js", nil).problem(404, "asset_not_found")
 	e.doAs("", "GET", "/static/", nil).problem(404, codeRouteNotFound)
+}
+
+// Catalogue K04: an address that floods Oriel with forged links is answered
+// 429 with Retry-After before any token work, while a valid link from
+// another address still opens.
+func TestDirectLinkFloodLimited(t *testing.T) {
+	e := newLinkEnv(t, storetest.SQLite(t))
+	open := func(addr, token string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/direct_link/embedded/app?dl_path=/connections&dl_token="+url.QueryEscape(token), nil)
+		r.RemoteAddr = addr
+		w := httptest.NewRecorder()
+		e.srv.ServeHTTP(w, r)
+		return w
+	}
+	forged := e.sign("Eacme", "").token + "A"
+	for i := range linkFailuresPerMinute {
+		if w := open("198.51.100.7:4000", forged); w.Code == http.StatusTooManyRequests {
+			t.Fatalf("refused link %d was already rate limited", i+1)
+		}
+	}
+	w := open("198.51.100.7:4000", e.sign("Eacme", "").token)
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("after %d refused links the address got %d (Retry-After %q), want 429 with Retry-After", linkFailuresPerMinute, w.Code, w.Header().Get("Retry-After"))
+	}
+	if w := open("203.0.113.9:4000", e.sign("Eacme", "").token); w.Code != http.StatusOK {
+		t.Fatalf("a valid link from another address got %d, want 200", w.Code)
+	}
 }

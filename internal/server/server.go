@@ -66,6 +66,7 @@ type Server struct {
 	handler   http.Handler
 
 	links        *auth.DirectLinks // nil without Config.Keys
+	linkFailures *limiter          // refused direct-link opens, by client address
 	tokens       *accessTokens     // issues and checks bound access tokens
 	keys         *seal.Keyring     // seals OAuth start tickets; nil without Config.Keys
 	cookieName   string            // of the SSO session cookie
@@ -99,6 +100,7 @@ func New(cfg Config) *Server {
 		rate = DefaultRateLimit
 	}
 	s.limiter = newLimiter(rate)
+	s.linkFailures = newLimiter(linkFailuresPerMinute)
 	if cfg.Keys != nil {
 		s.links = &auth.DirectLinks{Store: cfg.Store, Minter: token.NewMinter(cfg.Keys, s.now),
 			MaxAge: cfg.DirectLinkMaxAge, SessionTTL: cfg.SessionTTL, Now: s.now}
