@@ -26,6 +26,7 @@ const (
 	codeConnectionIDInvalid = "connection_id_invalid"
 	codeSessionMissing      = "session_missing"
 	codeSessionsUnavailable = "sessions_unavailable"
+	codeFrameRequired       = "frame_required"
 )
 
 // maxLinkQueryBytes bounds a direct link's query string before it is
@@ -37,6 +38,7 @@ var appPages = []string{"/connections"}
 
 var (
 	errSessionMissing      = oriel.Errorf(oriel.EUNAUTHORIZED, codeSessionMissing, "no session: sign in through a direct link (/direct_link/sso) first")
+	errFrameRequired       = oriel.Errorf(oriel.EFORBIDDEN, codeFrameRequired, "this link opens inside an iframe of the vendor's page; to open the workspace as a page of its own, use /direct_link/sso")
 	errSessionsUnavailable = oriel.Errorf(oriel.EUNAVAILABLE, codeSessionsUnavailable, "this server has no encryption keys, so it cannot open sessions; the operator sets ORIEL_ENCRYPTION_KEYS")
 )
 
@@ -160,6 +162,11 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement) (*auth.Session, error) {
 	if s.links == nil {
 		return nil, errSessionsUnavailable
+	}
+	// Catalogue G20: a browser that navigates to an embedded link at the top
+	// level says so; refuse before the single-use token is spent.
+	if p == framed && r.Header.Get("Sec-Fetch-Dest") == "document" {
+		return nil, errFrameRequired
 	}
 	address := clientAddress(r)
 	if wait := s.linkFailures.wait(address, s.now()); wait > 0 {

@@ -417,3 +417,12 @@ func TestDirectLinkFloodLimited(t *testing.T) {
 		t.Fatalf("a valid link from another address got %d, want 200", w.Code)
 	}
 }
+
+// Catalogue G20: an embedded link opened at the top level is refused with
+// frame_required, and its token stays unused.
+func TestDirectLinkTopLevelRefused(t *testing.T) {
+	e := newLinkEnv(t, storetest.SQLite(t))
+	l := e.sign("Eacme", "")
+	e.get(e.conn+"?dl_token={token}", l, "Sec-Fetch-Dest", "document").errorPage(http.StatusForbidden, "frame_required", "")
+	e.get(e.conn+"?dl_token={token}", l, "Sec-Fetch-Dest", "iframe").page(http.StatusOK, appOrigin)
+}
