@@ -49,6 +49,11 @@ test('the vendor page frames a direct link: signed in, token stripped, heightCha
   assert.match(text, /Acme Corp/);
   assert.match(text, /Ann Admin/);
   assert.equal(await frame.evaluate(() => document.body.dataset.session), undefined, 'session left in the DOM');
+  // Catalogue G15: the widget needs no cookie. Its API calls carry the
+  // in-memory session, so it works where third-party cookies are blocked.
+  await frame.getByText('No connections yet').waitFor();
+  assert.equal(await frame.evaluate(() => document.cookie), '');
+  assert.deepEqual(await page.context().cookies(oriel.origin), []);
   await page.close();
 });
 
