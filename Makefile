@@ -46,13 +46,16 @@ chromium: /usr/bin/chromium
 	apt-get update -q
 	apt-get install -y -q chromium
 
-## js: rebuild the committed JavaScript bundles (web/dist/sdk) and fail when
-## they differ from the committed ones.
+## js: rebuild the committed JavaScript bundles (the SDK in web/dist/sdk, the
+## demo's React page) and fail when they differ from the committed ones.
+JS_BUILT := web/dist/sdk internal/demo/partner/static/react-app.js
+
 js: node
 	npm run build:sdk
-	@if ! git diff --quiet -- web/dist/sdk || [ -n "$$(git status --porcelain -- web/dist/sdk)" ]; then \
-	  echo "web/dist/sdk is stale: run 'npm run build:sdk' and commit the result." >&2; \
-	  git status --short -- web/dist/sdk >&2; exit 1; \
+	npm run build:demo
+	@if ! git diff --quiet -- $(JS_BUILT) || [ -n "$$(git status --porcelain -- $(JS_BUILT))" ]; then \
+	  echo "Built JavaScript is stale: run 'npm run build:sdk && npm run build:demo' and commit the result." >&2; \
+	  git status --short -- $(JS_BUILT) >&2; exit 1; \
 	fi
 
 ## js-test: the SDK's type check and unit tests, then the node tests

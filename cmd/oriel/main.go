@@ -26,6 +26,7 @@ type command struct {
 // commands is the one table of top-level commands, in the order `oriel help` lists them.
 var commands = []command{
 	{"serve", "run the server", cmdServe},
+	{"demo", "run Oriel with a partner app and an OAuth provider, on this machine", cmdDemo},
 	{"migrate", "apply database migrations and exit", cmdMigrate},
 	{"vendor", "create and list vendors (create prints a new API key once)", cmdVendor},
 	{"keys", "re-encrypt stored secrets after adding an encryption key", cmdKeys},

@@ -1,0 +1,209 @@
+// `oriel demo` in a real browser, as someone trying Oriel runs it: the built
+// binary on free ports, Northwind's pages in Chromium, a real OAuth consent
+// in the Demo CRM's popup, and the events the widgets post to the page.
+// Screenshots of every page, light and dark, go to test/browser/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, orielBinary } from './harness.mjs';
+
+const artifacts = join(import.meta.dirname, 'artifacts');
+const timeout = 60_000;
+
+/**
+ * Runs `oriel demo` on free ports in a fresh data directory and resolves,
+ * once it says it is running, to the URLs its welcome message prints.
+ */
+async function startDemo() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oriel-demo-'));
+  const args = ['demo', '--data-dir', join(dataDir, 'demo'), '--port', '0', '--crm-port', '0', '--app-port', '0'];
+  const child = spawn(orielBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
+  await new Promise((ok, fail) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('Press Ctrl-C to stop.')) ok();
+    });
+    exited.then(({ code }) => fail(new Error(`oriel demo exited with ${code}:\n${stdout}\n${stderr}`)));
+  });
+  const url = (label) => stdout.match(new RegExp(`${label}\\s+(http://\\S+)`))[1];
+  return {
+    app: url('Northwind \\(partner app\\)'),
+    oriel: url('Oriel'),
+    crm: url('Demo CRM \\(OAuth 2\\.0\\)'),
+    logs: () => stdout + stderr,
+    /** Stops the demo as Ctrl-C does, and resolves to its exit code. */
+    async stop() {
+      child.kill('SIGINT');
+      const { code } = await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+let demo, browser, context;
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  demo = await startDemo();
+  browser = await launch();
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+});
+
+after(async () => {
+  await browser?.close();
+  if (demo) assert.equal(await demo.stop(), 0, `oriel demo did not stop cleanly:\n${demo.logs()}`);
+});
+
+/** Opens a page of Northwind, failing the test on any script error in it. */
+async function open(path) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.errors = errors;
+  await page.goto(demo.app + path);
+  return page;
+}
+
+/**
+ * Signs in as user with the switcher at the top right: the page reloads, or
+ * (SDK and React) switches in place.
+ */
+async function switchUser(page, user) {
+  await page.locator('body[data-user]').waitFor();
+  if ((await page.locator('body').getAttribute('data-user')) === user) return;
+  await page.selectOption('#user', user);
+  await page.locator(`body[data-user="${user}"]`).waitFor();
+}
+
+/** The Demo CRM's card in the widget framed by selector. */
+function crmCard(page, selector) {
+  return page.frameLocator(selector).locator('article.conn', { hasText: 'Demo CRM' });
+}
+
+/**
+ * Clicks Connect on the Demo CRM card, approves in the consent popup, and
+ * waits until the popup closes.
+ */
+async function connectCRM(page, card) {
+  const [popup] = await Promise.all([page.waitForEvent('popup'), card.getByRole('button', { name: 'Connect', exact: true }).click()]);
+  await popup.waitForURL(`${demo.crm}/**`);
+  await popup.getByRole('button', { name: 'Approve' }).click();
+  await popup.waitForEvent('close', { timeout: 15_000 }).catch(async () => {
+    const text = await popup.locator('body').innerText().catch(() => '(unreadable)');
+    assert.fail(`the consent popup did not close; it shows ${popup.url()}:\n${text}`);
+  });
+}
+
+/** Waits until the widget and the page's status line both say Connected, and the log has the event. */
+async function expectConnected(page, card) {
+  await card.locator('.status-label', { hasText: /^Connected$/ }).waitFor();
+  await page.locator('#statusId', { hasText: /^Connected$/ }).waitFor();
+  const entry = page.locator('#eventlog .event', { hasText: 'connectionStatusChange' }).first();
+  await entry.waitFor();
+  assert.match(await entry.innerText(), /connected\s+true/);
+}
+
+/** Saves full-page screenshots of page in light and dark appearance. */
+async function screenshots(page, name) {
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(artifacts, `demo-${name}-${colorScheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
+test('the overview links every way to embed Oriel', { timeout }, async () => {
+  const page = await open('/');
+  for (const name of ['Raw iframe', 'JavaScript SDK', 'React', 'Fully Embedded', 'White-label SSO']) {
+    await page.getByRole('heading', { name }).waitFor();
+  }
+  await screenshots(page, 'overview');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('raw iframe: Connect, approve in the popup, Connected in the widget, the status and the log', { timeout }, async () => {
+  const page = await open('/raw');
+  const card = crmCard(page, '#orielWidget');
+  await card.waitFor();
+  await page.locator('#eventlog .event', { hasText: 'heightChange' }).first().waitFor();
+  const height = await page.locator('#orielWidget').evaluate((f) => f.getBoundingClientRect().height);
+  assert.ok(height > 100, `the page did not size the iframe from heightChange: ${height}px`);
+  await connectCRM(page, card);
+  await expectConnected(page, card);
+  await screenshots(page, 'raw-iframe');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('raw iframe: a viewer sees the status only', { timeout }, async () => {
+  const page = await open('/raw');
+  await switchUser(page, 'victor');
+  const card = crmCard(page, '#orielWidget');
+  await card.locator('.status-label', { hasText: /^Connected$/ }).waitFor();
+  assert.equal(await card.getByRole('button', { name: /Connect|Disconnect|Reconnect/ }).filter({ visible: true }).count(), 0);
+  await switchUser(page, 'alice');
+  await page.close();
+});
+
+test('SDK: switching users changes contextKey; Globex connects its Demo CRM', { timeout }, async () => {
+  const page = await open('/sdk');
+  await page.locator('#eventlog .event', { hasText: 'tokenAck' }).first().waitFor();
+  await switchUser(page, 'grace');
+  await page.locator('#eventlog .event', { hasText: 'Signed in as Grace Garcia' }).waitFor();
+  await page.locator('[data-bind="id"]', { hasText: 'grace' }).waitFor();
+  const card = crmCard(page, '#connections iframe');
+  await connectCRM(page, card);
+  await expectConnected(page, card);
+  await screenshots(page, 'sdk');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('React: Acme disconnects its Demo CRM, then connects it again', { timeout }, async () => {
+  const page = await open('/react');
+  await switchUser(page, 'alice');
+  const card = crmCard(page, '#react-root iframe');
+  await card.locator('.status-label', { hasText: /^Connected$/ }).waitFor();
+  await card.getByRole('button', { name: 'Disconnect', exact: true }).click();
+  await card.locator('[data-action="confirm-disconnect"]').click();
+  await page.locator('#statusId', { hasText: /^Disconnected$/ }).waitFor();
+  await connectCRM(page, card);
+  await expectConnected(page, card);
+  await screenshots(page, 'react');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Fully Embedded: the workspace in an iframe, sized by heightChange', { timeout }, async () => {
+  const page = await open('/embedded');
+  const workspace = page.frameLocator('#orielWidget');
+  await workspace.getByRole('heading', { name: 'Connections' }).waitFor();
+  await crmCard(page, '#orielWidget').locator('.status-label', { hasText: /^Connected$/ }).waitFor();
+  await page.locator('#eventlog .event', { hasText: 'heightChange' }).first().waitFor();
+  await screenshots(page, 'fully-embedded');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the SSO link lands in the workspace, signed in', { timeout }, async () => {
+  const page = await open('/');
+  const [workspace] = await Promise.all([context.waitForEvent('page'), page.locator('#sso-link').click()]);
+  await workspace.waitForURL(`${demo.oriel}/connections`);
+  await workspace.getByRole('heading', { name: 'Connections' }).waitFor();
+  const text = await workspace.locator('body').innerText();
+  assert.match(text, /Acme Inc\./);
+  assert.match(text, /Alice Adams/);
+  await screenshots(workspace, 'sso-workspace');
+  await workspace.close();
+  await page.close();
+});
