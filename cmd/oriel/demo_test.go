@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"io"
@@ -10,29 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/orielhq/oriel/internal/logtest"
 )
-
-// syncBuffer is a bytes.Buffer that a running command may write while the
-// test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // demoRun is `oriel demo` running in process, on free ports.
 type demoRun struct {
@@ -41,7 +22,7 @@ type demoRun struct {
 	done            chan error
 	app, oriel, crm string // base URLs, from the welcome message
 	apiKey          string
-	stdout, stderr  *syncBuffer
+	stdout, stderr  *logtest.Buffer
 }
 
 // welcomeRE reads the URLs and the API key from the demo's welcome message.
@@ -51,7 +32,7 @@ var welcomeRE = regexp.MustCompile(`(?s)Northwind \(partner app\)\s+(http://\S+)
 func startDemo(t *testing.T, dataDir string, args ...string) *demoRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &demoRun{t: t, stop: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	d := &demoRun{t: t, stop: cancel, done: make(chan error, 1), stdout: &logtest.Buffer{}, stderr: &logtest.Buffer{}}
 	args = append([]string{"oriel", "demo", "--data-dir", dataDir, "--port", "0", "--crm-port", "0", "--app-port", "0"}, args...)
 	go func() { d.done <- run(ctx, args, noEnvVars, d.stdout, d.stderr) }()
 	t.Cleanup(func() { d.shutdown() })

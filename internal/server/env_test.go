@@ -15,6 +15,7 @@ import (
 
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/apikey"
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/store"
 )
 
@@ -28,13 +29,13 @@ type env struct {
 	key    *oriel.APIKey
 	secret string
 	clock  *clock
-	logs   *syncBuffer
+	logs   *logtest.Buffer
 }
 
 // newEnv starts a server on s; config may adjust its Config.
 func newEnv(t *testing.T, s *store.SQL, config ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, store: s, clock: &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, logs: &syncBuffer{}}
+	e := &env{t: t, store: s, clock: &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, logs: &logtest.Buffer{}}
 	cfg := Config{
 		Store:     s,
 		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -180,24 +181,6 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger to write concurrently.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // field returns a string field of a decoded object.
