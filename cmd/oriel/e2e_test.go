@@ -523,3 +523,19 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestOversizedHeadersRefused is catalogue K06: a request whose headers pass
+// the server's limit is refused with 431 before any handler runs.
+func TestOversizedHeadersRefused(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, processEnv("ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t)))
+	req, err := http.NewRequest("GET", s.url+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Padding", strings.Repeat("a", 2*maxHeaderBytes))
+	code, _ := do(t, req, "")
+	if code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("headers of %d bytes: status %d, want 431", 2*maxHeaderBytes, code)
+	}
+}
