@@ -150,6 +150,7 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 // serveOriel serves Oriel on ln, and runs the background jobs, until ctx is
 // cancelled; then it shuts the server down gracefully and stops the jobs.
 func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *store.SQL, keyring *seal.Keyring, logger *slog.Logger) error {
+	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
 	handler := server.New(server.Config{
 		Store:          db,
 		Logger:         logger,
@@ -160,10 +161,10 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Now:            time.Now,
 		Keys:           keyring,
 		Dev:            cfg.dev,
+		Engine:         engine,
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
 	waitWorkers := startWorkers(workers, db, engine, cfg.webhookLease, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()

@@ -50,6 +50,10 @@ type Config struct {
 	// endpoints may then use http:// URLs on loopback (127.0.0.1, [::1],
 	// localhost), such as package oauthdev's server. Never in production.
 	Dev bool
+	// Engine connects, refreshes and revokes connections; nil → one built
+	// from the fields above. Pass the engine the background refresher uses,
+	// so that both share its in-process single-flight.
+	Engine *connect.Engine
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -107,7 +111,10 @@ func New(cfg Config) *Server {
 		s.keys = cfg.Keys
 	}
 	s.tokens = newAccessTokens(cfg.Keys, cfg.AccessTokenTTL, s.now)
-	s.engine = &connect.Engine{Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: s.logger, Now: s.now, AllowLoopbackHTTP: cfg.Dev}
+	s.engine = cfg.Engine
+	if s.engine == nil {
+		s.engine = &connect.Engine{Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: s.logger, Now: s.now, AllowLoopbackHTTP: cfg.Dev}
+	}
 	s.csrf = http.NewCrossOriginProtection()
 	s.dev = cfg.Dev
 	s.origin = originOf(cfg.PublicURL)
