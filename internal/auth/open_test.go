@@ -122,7 +122,7 @@ func TestOpenReplay(t *testing.T) {
 			if n, err := w.store.PruneExpired(ctx, iat.Add(linktoken.DefaultMaxAge+linktoken.DefaultSkew)); err != nil || n != 0 {
 				t.Fatalf("prune before the window ended removed %d rows (%v)", n, err)
 			}
-			w.clock.advance(window + time.Second)
+			w.clock.Advance(window + time.Second)
 			if _, err := w.store.PruneExpired(ctx, w.clock.Now()); err != nil {
 				t.Fatal(err)
 			}

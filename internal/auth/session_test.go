@@ -35,7 +35,7 @@ func TestSession(t *testing.T) {
 		})
 		t.Run("expired", func(t *testing.T) {
 			sess := open("Ealice")
-			w.clock.advance(auth.DefaultSessionTTL)
+			w.clock.Advance(auth.DefaultSessionTTL)
 			_, err := w.links.Session(ctx, sess.Token)
 			refused(t, err, oriel.EUNAUTHORIZED, "token_expired", "")
 		})

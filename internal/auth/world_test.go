@@ -15,6 +15,7 @@ import (
 	"github.com/orielhq/oriel/internal/auth"
 	"github.com/orielhq/oriel/internal/keys"
 	"github.com/orielhq/oriel/internal/linktoken/linktokentest"
+	"github.com/orielhq/oriel/internal/logtest"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/token"
@@ -37,7 +38,7 @@ type world struct {
 	t       *testing.T
 	store   *store.SQL
 	links   *auth.DirectLinks
-	clock   *clock
+	clock   *logtest.Clock
 	v1, v2  *oriel.Vendor
 	c1, c2  *oriel.Customer
 	c3      *oriel.Customer
@@ -56,7 +57,7 @@ func newWorld(t *testing.T, s *store.SQL) *world {
 		testKeys.c = linktokentest.NewKey(t, keys.RS256, "k3")
 		testKeys.ec = linktokentest.NewKey(t, keys.ES256, "e1")
 	})
-	w := &world{t: t, store: s, clock: &clock{now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)},
+	w := &world{t: t, store: s, clock: logtest.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)),
 		kA: testKeys.a, kB: testKeys.b, kC: testKeys.c, kEC: testKeys.ec}
 	w.links = &auth.DirectLinks{Store: s, Minter: token.NewMinter(testKeyring(t), w.clock.Now), Now: w.clock.Now}
 
@@ -177,22 +178,4 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// clock is a test's time, moved by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

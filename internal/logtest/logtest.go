@@ -1,5 +1,6 @@
-// Package logtest captures logs and process output in tests, so that tests
-// can assert what was (and was never) written.
+// Package logtest holds test helpers shared across packages: a buffer that
+// captures logs and process output, so tests can assert what was (and was
+// never) written, and a clock the test moves by hand.
 package logtest
 
 import (

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/orielhq/oriel/internal/logtest"
 	"golang.org/x/oauth2"
 )
 
@@ -23,29 +23,11 @@ const (
 	testState    = "st-0123456789abcdef-☃"
 )
 
-// clock is a settable clock for expiry tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a running server with one client and an x/oauth2 config for it.
 type fixture struct {
 	t     *testing.T
 	srv   *Server
-	clock *clock
+	clock *logtest.Clock
 	cfg   *oauth2.Config
 	http  *http.Client // follows no redirects
 }
@@ -54,7 +36,7 @@ type fixture struct {
 // clock and client auth style style.
 func newFixture(t *testing.T, opts Options, style oauth2.AuthStyle) *fixture {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	c := logtest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	if opts.Now == nil {
 		opts.Now = c.Now
 	}

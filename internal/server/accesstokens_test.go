@@ -382,11 +382,11 @@ func TestAccessTokenCheck(t *testing.T) {
 	if _, err := e.srv.accessToken(ctx, raw); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.advance(15*time.Minute - time.Second)
+	e.clock.Advance(15*time.Minute - time.Second)
 	if _, err := e.srv.accessToken(ctx, raw); err != nil {
 		t.Fatalf("a token refused before its expiry: %v", err)
 	}
-	e.clock.advance(time.Second)
+	e.clock.Advance(time.Second)
 	if _, err := e.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != "token_expired" {
 		t.Fatalf("expired token: error %v, want token_expired", err)
 	}
@@ -433,7 +433,7 @@ func TestRevokeAccessToken(t *testing.T) {
 		if _, err := e.srv.accessToken(ctx, kept); err != nil {
 			t.Fatalf("revoking one token revoked another: %v", err)
 		}
-		e.clock.advance(time.Hour)
+		e.clock.Advance(time.Hour)
 		e.do("POST", revokePath, map[string]any{"token": kept}).want(200) // expired: nothing to do
 	})
 }
@@ -501,7 +501,7 @@ func TestAccessTokenAuthFailureLimit(t *testing.T) {
 		e.from(victim, e.otherSecret, revokePath, map[string]any{"token": "x"}).want(200)
 		e.from("[2001:db8:1:2::1]:443", e.secret, issuePath, body).want(200)
 
-		e.clock.advance(6 * time.Second)
+		e.clock.Advance(6 * time.Second)
 		e.from(attacker, e.secret, issuePath, body).want(200) // successes cost nothing
 		e.from(attacker, e.secret, issuePath, body).want(200)
 		e.from(attacker, "sk_wrong", issuePath, body).oauth(401, "invalid_client")
@@ -541,7 +541,7 @@ func TestAccessTokenIssuanceRateLimit(t *testing.T) {
 			t.Fatalf("Retry-After = %q, want 20", got)
 		}
 		e.doAs(e.otherSecret, "POST", issuePath, body).want(200) // another vendor's key has its own budget (and its own acme)
-		e.clock.advance(20 * time.Second)
+		e.clock.Advance(20 * time.Second)
 		e.do("POST", issuePath, body).want(200)
 	})
 }

@@ -66,11 +66,11 @@ func TestAPIKeyTouchedOncePerMinute(t *testing.T) {
 	if !first.Equal(e.clock.Now()) {
 		t.Fatalf("last_used_at = %v, want %v", first, e.clock.Now())
 	}
-	e.clock.advance(30 * time.Second)
+	e.clock.Advance(30 * time.Second)
 	if got := lastUsed(); !got.Equal(first) {
 		t.Fatalf("last_used_at moved within a minute: %v", got)
 	}
-	e.clock.advance(31 * time.Second)
+	e.clock.Advance(31 * time.Second)
 	if got := lastUsed(); !got.Equal(e.clock.Now()) {
 		t.Fatalf("last_used_at = %v after a minute, want %v", got, e.clock.Now())
 	}

@@ -301,7 +301,7 @@ func TestDirectLinkSSO(t *testing.T) {
 
 			e.doAs("", "GET", "/connections", nil).errorPage(401, codeSessionMissing, "")
 			e.doAs("", "GET", "/connections", nil, "Cookie", c.Name+"=ors_garbage").errorPage(401, "token_invalid", "")
-			e.clock.advance(auth.DefaultSessionTTL)
+			e.clock.Advance(auth.DefaultSessionTTL)
 			e.doAs("", "GET", "/connections", nil, "Cookie", c.Name+"="+c.Value).errorPage(401, "token_expired", "")
 		})
 	}

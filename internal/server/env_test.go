@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,14 +27,14 @@ type env struct {
 	vendor *oriel.Vendor
 	key    *oriel.APIKey
 	secret string
-	clock  *clock
+	clock  *logtest.Clock
 	logs   *logtest.Buffer
 }
 
 // newEnv starts a server on s; config may adjust its Config.
 func newEnv(t *testing.T, s *store.SQL, config ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, store: s, clock: &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, logs: &logtest.Buffer{}}
+	e := &env{t: t, store: s, clock: logtest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)), logs: &logtest.Buffer{}}
 	cfg := Config{
 		Store:     s,
 		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -161,26 +160,6 @@ func (r *result) problem(status int, code string) string {
 		r.t.Fatalf("%s: problem %+v, want status %d and code %s with request id %q", r.req, p, status, code, r.header.Get("X-Request-Id"))
 	}
 	return p.Detail
-}
-
-// clock is a test's time, moved by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// advance moves the clock forward.
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // field returns a string field of a decoded object.

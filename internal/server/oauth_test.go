@@ -93,7 +93,7 @@ func TestOAuthCallbackRefusals(t *testing.T) {
 			}, 400, connect.CodeStateInvalid},
 			{"state twice", func(cb string, f flow) *result { return w.doAs("", "GET", cb+"&state=x", nil, "Cookie", f.cookie()) }, 400, connect.CodeStateInvalid},
 			{"expired state", func(cb string, f flow) *result {
-				w.clock.advance(connect.StateTTL + time.Second)
+				w.clock.Advance(connect.StateTTL + time.Second)
 				return w.doAs("", "GET", cb, nil, "Cookie", f.cookie())
 			}, 400, connect.CodeStateInvalid},
 		}
@@ -153,7 +153,7 @@ func TestOAuthStartTicket(t *testing.T) {
 		t.Fatal("a used ticket redirected or set a cookie")
 	}
 	late := ticket()
-	w.clock.advance(ticketTTL + time.Second)
+	w.clock.Advance(ticketTTL + time.Second)
 	open("ticket="+url.QueryEscape(late)).errorPage(http.StatusBadRequest, codeTicketInvalid, "")
 
 	fresh := ticket()

@@ -24,9 +24,9 @@ func TestRateLimit(t *testing.T) {
 		e.doAs(other, "GET", "/v1/vendor", nil).want(200) // another key has its own bucket
 		e.doAs("", "GET", "/healthz", nil).want(200)      // public routes are not limited per key
 
-		e.clock.advance(29 * time.Second)
+		e.clock.Advance(29 * time.Second)
 		e.do("GET", "/v1/vendor", nil).problem(429, "rate_limited")
-		e.clock.advance(time.Second)
+		e.clock.Advance(time.Second)
 		e.do("GET", "/v1/vendor", nil).want(200)
 		e.do("GET", "/v1/vendor", nil).want(429)
 	})

@@ -63,7 +63,7 @@ func TestWidgetAPIScope(t *testing.T) {
 		w.doAs(w.secret, "GET", "/widget-api/connections", nil).problem(http.StatusUnauthorized, "token_invalid")
 		w.doAs("", "GET", "/widget-api/connections", nil, "Authorization", "Basic "+session).problem(http.StatusUnauthorized, codeSessionMissing)
 		w.do("GET", "/widget-api/connections", nil, "Authorization", "Bearer "+session).problem(http.StatusUnauthorized, codeSessionMissing)
-		w.clock.advance(auth.DefaultSessionTTL + time.Second)
+		w.clock.Advance(auth.DefaultSessionTTL + time.Second)
 		w.widget(session, "GET", "/widget-api/connections", nil).problem(http.StatusUnauthorized, "token_expired")
 	})
 }

@@ -180,7 +180,7 @@ func TestWidgetAPIAccessTokenRejected(t *testing.T) {
 	w.sdk(globex, appOrigin, "GET", list, nil).problem(http.StatusUnauthorized, "token_invalid")
 
 	expiring := w.token(map[string]any{"type": "customer", "id": "Eacme"})
-	w.clock.advance(DefaultAccessTokenTTL + 1)
+	w.clock.Advance(DefaultAccessTokenTTL + 1)
 	w.sdk(expiring, appOrigin, "GET", list, nil).problem(http.StatusUnauthorized, "token_expired")
 	if strings.Contains(w.logs.String(), "oat_") {
 		t.Fatal("a token reached the logs")
