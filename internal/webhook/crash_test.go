@@ -48,7 +48,7 @@ func TestCrashRedelivers(t *testing.T) {
 			if claimed, err := s.ClaimWebhookDeliveries(ctx, now, now.Add(lease), 10); err != nil || len(claimed) != 1 {
 				t.Fatalf("the doomed dispatcher claimed %d (%v)", len(claimed), err)
 			}
-			clk := newClock(now)
+			clk := logtest.NewClock(now)
 			d := &webhook.Dispatcher{Store: s, Now: clk.Now, Lease: lease}
 			expectRedelivery(t, w, d, clk, now.Add(lease), e, ep, rc, 1)
 		})
@@ -59,7 +59,7 @@ func TestCrashRedelivers(t *testing.T) {
 			ep := w.endpoint(t, rc.URL)
 			w.connect(t)
 			e := w.events(t)[0]
-			clk := newClock(time.Now())
+			clk := logtest.NewClock(time.Now())
 			start := clk.Now()
 			doomed := &webhook.Dispatcher{Store: killedBeforeRecording{s}, Now: clk.Now, Lease: lease}
 			if n, err := doomed.DeliverDue(ctx); n != 1 || !errors.Is(err, errKilled) || len(rc.Requests()) != 1 {
@@ -88,7 +88,7 @@ func TestCrashRedelivers(t *testing.T) {
 			ep := w.endpoint(t, hang.URL)
 			w.connect(t)
 			e := w.events(t)[0]
-			clk := newClock(time.Now())
+			clk := logtest.NewClock(time.Now())
 			start := clk.Now()
 			stopping, stop := context.WithCancel(ctx)
 			go func() { <-arrived; stop() }()
@@ -108,7 +108,7 @@ func TestCrashRedelivers(t *testing.T) {
 // dispatcher until leaseEnd, is not claimed before then and is delivered
 // from then on, the receiver having seen it `seen` times in all, every time
 // with the same webhook-id and a valid signature.
-func expectRedelivery(t *testing.T, w *world, d *webhook.Dispatcher, clk *clock, leaseEnd time.Time, e *oriel.WebhookEvent,
+func expectRedelivery(t *testing.T, w *world, d *webhook.Dispatcher, clk *logtest.Clock, leaseEnd time.Time, e *oriel.WebhookEvent,
 	ep *oriel.WebhookEndpoint, rc *receiver, seen int) {
 	t.Helper()
 	clk.Set(leaseEnd.Add(-time.Second))

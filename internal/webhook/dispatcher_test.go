@@ -35,7 +35,7 @@ func TestDeliver(t *testing.T) {
 		if len(events) != 2 {
 			t.Fatalf("%d events, want 2", len(events))
 		}
-		clk := newClock(time.Now())
+		clk := logtest.NewClock(time.Now())
 		logger, logs := logtest.Logger()
 		d := &webhook.Dispatcher{Store: s, Logger: logger, Now: clk.Now}
 
@@ -96,7 +96,7 @@ func TestRetries(t *testing.T) {
 		ep := w.endpoint(t, rc.URL)
 		w.connect(t)
 		e := w.events(t)[0]
-		clk := newClock(e.CreatedAt)
+		clk := logtest.NewClock(e.CreatedAt)
 		d := &webhook.Dispatcher{Store: s, Now: clk.Now}
 		deadline := e.CreatedAt.Add(webhook.RetryPeriod)
 		// The waits after each failure, before jitter, as the package documents them.

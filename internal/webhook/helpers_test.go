@@ -15,26 +15,6 @@ import (
 	"github.com/orielhq/oriel/internal/webhook"
 )
 
-// clock is a settable time source for Dispatcher.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // received is one request a receiver got.
 type received struct {
 	Method string
