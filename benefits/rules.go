@@ -410,3 +410,18 @@ func SortKinds(kinds []PlanKind) {
 func Describe(w *Window) string {
 	return fmt.Sprintf("%s (%s to %s)", strings.ReplaceAll(string(w.Kind), "_", " "), w.StartsOn, w.EndsOn)
 }
+
+// SpecialWindow opens a special window for one employee from opens to
+// closes, both included, that allows changes to kinds only (every kind when
+// empty): the hook through which an approved qualifying life event lets an
+// employee change elections outside open enrollment. The window is for the
+// plan year that contains opens (or the first to start after it); ok is
+// false when no plan year is known.
+func SpecialWindow(customerID, userID string, opens, closes oriel.Date, kinds []PlanKind, reason string, years []Period) (w Window, ok bool) {
+	year, ok := PlanYearOn(opens, years)
+	if !ok {
+		return Window{}, false
+	}
+	return Window{CustomerID: customerID, Kind: Special, UserID: userID, StartsOn: opens, EndsOn: closes, PlanYear: year,
+		PlanKinds: kinds, Reason: reason}, true
+}
