@@ -22,7 +22,7 @@ import (
 type benefitsWorld struct {
 	*tokenWorld
 	gold, silver, dental, vision, globexPlan map[string]any
-	annID, benID, gusID, otherEmployeeID      string
+	annID, benID, gusID, otherEmployeeID     string
 }
 
 func newBenefitsWorld(t *testing.T, s *store.SQL) *benefitsWorld {
@@ -137,7 +137,7 @@ func TestBenefitsEnrollment(t *testing.T) {
 			problem(http.StatusUnprocessableEntity, benefits.CodeDependentInvalid)
 		spouseID := field(spouse, "id")
 
-		elect := func(body map[string]any) *result { return w.api(ann, "POST", "/elections", body) }
+		elect := func(body map[string]any, headers ...string) *result { return w.api(ann, "POST", "/elections", body, headers...) }
 		medical := func(tier string, deps ...string) map[string]any {
 			return map[string]any{"plan_kind": "medical", "plan_id": field(w.gold, "id"), "tier": tier, "dependent_ids": deps}
 		}
@@ -157,7 +157,7 @@ func TestBenefitsEnrollment(t *testing.T) {
 			t.Fatal("the retried election was not replayed")
 		}
 		first := v1.object()
-		matchSchema(t, "Election", first)
+		matchSchemaSubset(t, "Election", first)
 		if first["version"] != 1.0 || first["status"] != "submitted" || first["tier"] != "employee_spouse" || first["employee_per_pay_period_cents"] != 11077.0 ||
 			first["attested_name"] != "Ann Lee" || first["attested_address"] != "192.0.2.1" || first["plan_name"] != "Gold PPO" ||
 			len(first["dependents"].([]any)) != 1 || first["waived"] != false {
@@ -218,6 +218,9 @@ func TestBenefitsEnrollment(t *testing.T) {
 		w.do("GET", "/v1/webhook-events?limit=100", nil).want(http.StatusOK).into(&events)
 		var types []string
 		for _, e := range events.Data {
+			if strings.HasPrefix(field(e, "type"), "connection.") {
+				continue
+			}
 			types = append(types, field(e, "type"))
 			matchSchema(t, "WebhookEvent", e)
 			if strings.Contains(string(mustJSON(t, e)), "Sam") {
@@ -244,6 +247,7 @@ func TestBenefitsWindows(t *testing.T) {
 	w.do("POST", "/v1/customers/Eacme/enrollment-windows", map[string]any{"kind": "open_enrollment", "starts_on": "2026-11-01", "ends_on": "2026-11-30",
 		"plan_year": map[string]string{"start": "2026-01-01", "end": "2026-12-31"}}).want(http.StatusCreated)
 	w.clock.Set(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	ann = w.employeeToken("Eann")
 
 	overview := w.api(ann, "GET", "/overview", nil).want(http.StatusOK).object()
 	next, _ := overview["next_window"].(map[string]any)
