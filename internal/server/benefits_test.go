@@ -392,3 +392,58 @@ func mustJSON(t *testing.T, v any) []byte {
 	must(t, err)
 	return b
 }
+
+// The benefits bodies are checked field by field, and malformed ones are
+// refused as every body is; a refused request writes nothing.
+func TestBenefitsBadInput(t *testing.T) {
+	w := newBenefitsWorld(t, storetest.SQLite(t))
+	ann := w.employeeToken("Eann")
+	for _, c := range []struct{ method, path, field string }{{"POST", "/dependents", "first_name"}, {"PATCH", "/dependents/dep_x", "first_name"}, {"POST", "/elections", "plan_kind"}} {
+		w.api(ann, c.method, c.path, `{`).problem(http.StatusBadRequest, "invalid_json")
+		w.api(ann, c.method, c.path, `{"surprise":1}`).problem(http.StatusBadRequest, "unknown_field")
+		w.api(ann, c.method, c.path, `{"`+c.field+`":1}`).problem(http.StatusBadRequest, "invalid_type")
+	}
+	plan := func(change map[string]any) map[string]any {
+		body := map[string]any{"kind": "medical", "name": "P", "plan_year": map[string]string{"start": "2026-01-01", "end": "2026-12-31"},
+			"tiers": []map[string]any{{"tier": "employee", "employee_monthly_cents": 1, "employer_monthly_cents": 2}}}
+		for k, v := range change {
+			body[k] = v
+		}
+		return body
+	}
+	for _, tc := range []struct {
+		path string
+		body map[string]any
+		code string
+	}{
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"kind": "pets"}), benefits.CodePlanKindInvalid},
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"plan_year": map[string]string{"start": "2026-12-31", "end": "2026-01-01"}}), codePlanYearInvalid},
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"tiers": []map[string]any{}}), codeTiersInvalid},
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"tiers": []map[string]any{{"tier": "employee", "employee_monthly_cents": -1}}}), codeTiersInvalid},
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"currency": "usd"}), codeCurrencyInvalid},
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"summary_url": "javascript:alert(1)"}), codeSummaryURLInvalid},
+		{"/v1/customers/Eacme/benefit-plans", plan(map[string]any{"deductible_cents": -5}), codePlanInvalid},
+		{"/v1/customers/Eacme/enrollment-windows", map[string]any{"kind": "open_enrollment", "starts_on": "2026-02-30", "ends_on": "2026-03-01"}, codeWindowInvalid},
+		{"/v1/customers/Eacme/enrollment-windows", map[string]any{"kind": "open_enrollment", "starts_on": "2026-02-01", "ends_on": "2026-03-01"}, codePlanYearInvalid},
+		{"/v1/customers/Eacme/enrollment-windows", map[string]any{"kind": "special", "starts_on": "2026-02-01", "ends_on": "2026-03-01"}, codeWindowInvalid},
+		{"/v1/customers/Eacme/users", map[string]any{"hire_date": "03/01/2024"}, codeDateInvalid},
+		{"/v1/customers/Eacme/users", map[string]any{"employment_status": "fired"}, codeEmploymentStatusInvalid},
+		{"/v1/customers/Eacme/users", map[string]any{"work_state": "California"}, codeWorkStateInvalid},
+		{"/v1/customers", map[string]any{"external_id": "x", "pay_frequency": "daily"}, codePayFrequencyInvalid},
+		{"/v1/customers", map[string]any{"external_id": "x", "new_hire_window_days": 0, "pay_frequency": "weekly"}, ""},
+		{"/v1/customers", map[string]any{"external_id": "y", "new_hire_window_days": 400}, codeNewHireWindowInvalid},
+	} {
+		if tc.code == "" {
+			w.do("POST", tc.path, tc.body).want(http.StatusCreated)
+			continue
+		}
+		w.do("POST", tc.path, tc.body).problem(http.StatusUnprocessableEntity, tc.code)
+	}
+	w.do("PATCH", "/v1/customers/Eacme/benefit-plans/"+field(w.gold, "id"), map[string]any{"tiers": []map[string]any{}}).problem(http.StatusUnprocessableEntity, codeTiersInvalid)
+	if got := w.do("GET", "/v1/customers/Eacme/benefit-plans/"+field(w.gold, "id"), nil).want(http.StatusOK).object(); len(got["tiers"].([]any)) != 4 {
+		t.Fatal("a refused change was written")
+	}
+	w.do("GET", "/v1/customers/Eacme/benefit-plans?kind=pets", nil).problem(http.StatusBadRequest, benefits.CodePlanKindInvalid)
+	w.do("GET", "/v1/benefit-elections?history=maybe", nil).problem(http.StatusBadRequest, codeElectionFilter)
+	w.do("DELETE", "/v1/customers/Eacme/benefit-plans/"+field(w.silver, "id"), nil).want(http.StatusNoContent)
+}
