@@ -24,6 +24,11 @@ var bodyEndpoints = []bodyEndpoint{
 	{"POST", "/v1/customers/{customer}/connections", "integration"},
 	{"POST", "/v1/webhook-endpoints", "url"},
 	{"PUT", "/v1/appearance", "mode"},
+	{"POST", "/v1/customers/{customer}/benefit-plans", "name"},
+	{"PATCH", "/v1/customers/{customer}/benefit-plans/{id}", "name"},
+	{"POST", "/v1/customers/{customer}/enrollment-windows", "reason"},
+	{"POST", "/v1/benefit-elections/{id}/activate", "effective_date"},
+	{"POST", "/v1/benefit-elections/{id}/terminate", "end_date"},
 }
 
 // bodylessPosts are the POST routes that take no body.
@@ -36,8 +41,8 @@ func TestBodyEndpointsComplete(t *testing.T) {
 		if rt.method == "GET" || rt.method == "DELETE" || rt.access == oauthClient || slices.Contains(bodylessPosts, rt.path) {
 			continue // the token endpoints answer OAuth errors: accesstokens_test.go covers their bodies
 		}
-		if rt.access == widgetManage {
-			continue // widget API bodies need a session: widgetapi_test.go covers them
+		if rt.access == widgetManage || rt.access == widgetEmployee {
+			continue // widget API bodies need a session: widgetapi_test.go and benefits_test.go cover them
 		}
 		if !slices.ContainsFunc(bodyEndpoints, func(ep bodyEndpoint) bool {
 			return ep.method == rt.method && ep.path == rt.path
@@ -52,7 +57,7 @@ func TestMalformedBodies(t *testing.T) {
 		e := newEnv(t, s)
 		e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
 		e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
-		fill := strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k")
+		fill := strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k", "{id}", "x")
 		for _, ep := range bodyEndpoints {
 			name, path := ep.field, fill.Replace(ep.path)
 			for body, code := range map[string]string{

@@ -27,6 +27,11 @@ const (
 	// widgetManage routes are widgetRead routes that change a connection:
 	// a viewer's session is refused (403 role_forbidden).
 	widgetManage
+	// widgetEmployee routes are the employee dashboard's: they need a
+	// session or token bound to a user (403 user_binding_required
+	// otherwise) and serve that employee's own data; their POSTs honour
+	// Idempotency-Key, scoped to the employee.
+	widgetEmployee
 )
 
 // route is one entry of the routing table.
@@ -73,6 +78,22 @@ func (s *Server) routes() []route {
 
 		{"POST", "/v1/auth/access-tokens", oauthClient, s.issueAccessToken},
 		{"POST", "/v1/auth/access-tokens/revoke", oauthClient, s.revokeAccessToken},
+
+		{"POST", "/v1/customers/{customer}/benefit-plans", vendorAPI, s.createPlan},
+		{"GET", "/v1/customers/{customer}/benefit-plans", vendorAPI, list(s.listPlans)},
+		{"GET", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.getPlan},
+		{"PATCH", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.updatePlan},
+		{"DELETE", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.deletePlan},
+		{"POST", "/v1/customers/{customer}/enrollment-windows", vendorAPI, s.createWindow},
+		{"GET", "/v1/customers/{customer}/enrollment-windows", vendorAPI, list(s.listWindows)},
+		{"GET", "/v1/customers/{customer}/enrollment-windows/{id}", vendorAPI, s.getWindow},
+		{"DELETE", "/v1/customers/{customer}/enrollment-windows/{id}", vendorAPI, s.deleteWindow},
+		{"GET", "/v1/customers/{customer}/users/{user}/dependents", vendorAPI, list(s.listUserDependents)},
+		{"GET", "/v1/customers/{customer}/users/{user}/dependents/{id}", vendorAPI, s.getUserDependent},
+		{"GET", "/v1/benefit-elections", vendorAPI, list(s.listElections)},
+		{"GET", "/v1/benefit-elections/{id}", vendorAPI, s.getElection},
+		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
+		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
 
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
@@ -146,6 +167,11 @@ func (s *Server) guard(rt route) handler {
 		h = s.requireSession(requireManager(h))
 	case widgetRead:
 		h = s.requireSession(h)
+	case widgetEmployee:
+		if rt.method == http.MethodPost {
+			h = s.idempotent(h)
+		}
+		h = s.requireSession(requireEmployee(h))
 	}
 	return named(rt.path, h)
 }

@@ -55,7 +55,9 @@ type widgetKind struct {
 	// section is its place in the workspace (Fully Embedded and SSO), nil
 	// for none.
 	section *web.Section
-	// api lists its widget API routes.
+	// api lists its widget API routes: widgetRead or widgetManage for a
+	// customer-bound kind, widgetEmployee (which checks the binding) for a
+	// user-bound one.
 	api []route
 }
 
@@ -109,6 +111,16 @@ func (s *Server) widgetKinds() []widgetKind {
 				return web.DashboardPage{Frame: f, Viewer: viewerOf(sess)}, nil
 			},
 			section: web.NewSection("employee-dashboard", "/benefits", "Benefits", "dashboard.js", "dashboard.css"),
+			api: []route{
+				{"GET", "/widget-api/benefits/overview", widgetEmployee, s.benefitsOverview},
+				{"GET", "/widget-api/benefits/plans", widgetEmployee, s.benefitsPlans},
+				{"GET", "/widget-api/benefits/dependents", widgetEmployee, s.benefitsDependents},
+				{"POST", "/widget-api/benefits/dependents", widgetEmployee, s.addDependent},
+				{"PATCH", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.editDependent},
+				{"DELETE", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.removeDependent},
+				{"GET", "/widget-api/benefits/elections", widgetEmployee, s.benefitsElections},
+				{"POST", "/widget-api/benefits/elections", widgetEmployee, s.submitElection},
+			},
 		},
 	}
 }
@@ -125,25 +137,9 @@ func (s *Server) widgetRoutes() []route {
 		if k.section != nil {
 			out = append(out, route{"GET", k.section.Path, public, s.workspace})
 		}
-		for _, rt := range k.api {
-			if k.binding == userBound {
-				rt.handler = requireUser(rt.handler)
-			}
-			out = append(out, rt)
-		}
+		out = append(out, k.api...)
 	}
 	return out
-}
-
-// requireUser refuses a customer-level session or token on a route of a
-// user-bound widget (user_binding_required).
-func requireUser(next handler) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if !bound(userBound, sessionOf(r)) {
-			return errUserBindingRequired
-		}
-		return next(w, r)
-	}
 }
 
 // sdkWidgetPage answers k's SDK-mode page, framed by its parent_origin;
@@ -200,13 +196,6 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 		return writePage(w, http.StatusOK, f, page)
 	}
 }
-
-// codeUserBindingRequired refuses a customer-level credential on a widget
-// or route that serves one user's own data.
-const codeUserBindingRequired = "user_binding_required"
-
-var errUserBindingRequired = oriel.Errorf(oriel.EFORBIDDEN, codeUserBindingRequired,
-	"this widget serves one user's own data: open it with a credential bound to a user (a direct link with a user in sub, or an access token whose bound_entity is a user or employee)")
 
 // bound reports whether sess may open a widget of binding b; when it may
 // not, the refusal is errUserBindingRequired.

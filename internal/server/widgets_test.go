@@ -95,6 +95,11 @@ func TestWidgetRegistryIsComplete(t *testing.T) {
 		if (k.param == "") != (k.check == nil) {
 			t.Errorf("%s: a parameter needs a check, and only a parameter", k.name)
 		}
+		for _, rt := range k.api {
+			if userAPI := rt.access == widgetEmployee; userAPI != (k.binding == userBound) || !userAPI && rt.access != widgetRead && rt.access != widgetManage {
+				t.Errorf("%s: %s %s has the wrong access for a %s-bound widget", k.name, rt.method, rt.path, k.binding)
+			}
+		}
 	}
 }
 

@@ -36,9 +36,11 @@ var (
 	errParentOriginNotAllowed = oriel.Errorf(oriel.EFORBIDDEN, auth.CodeOriginNotAllowed,
 		"X-Oriel-Parent-Origin must be exactly one origin (scheme://host[:port]) among the allowed origins of the token's customer "+
 			"(or, when the customer has none, of the vendor); add it with PATCH /v1/customers/{customer} or PATCH /v1/vendor {\"allowed_origins\": [...]}")
-	// errEntityGone answers a token whose customer or user was deleted
-	// since it was issued, as a token that is no longer valid.
-	errEntityGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's customer or user no longer exists")
+	// errEntityGone answers a token whose customer was deleted since it
+	// was issued, as a token that is no longer valid.
+	errEntityGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's customer no longer exists")
+	// errUserGone is the same for a token whose user was deleted.
+	errUserGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's user no longer exists")
 )
 
 // accessSession authenticates a widget API request that presents the bound
@@ -71,9 +73,11 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	}
 	sess := &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}
 	if c.UserID != "" {
-		sess.User, err = s.store.User(ctx, c.VendorID, c.CustomerID, c.UserID)
+		// As a direct-link session does, a user-bound token acts for the
+		// user as stored now.
+		sess.User, err = s.store.User(ctx, c.VendorID, customer.ID, c.UserID)
 		if oriel.ErrorKind(err) == oriel.ENOTFOUND {
-			return nil, errEntityGone
+			return nil, errUserGone
 		} else if err != nil {
 			return nil, err
 		}
