@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOriel, setupVendor, startSite, launch, framingPage, waitForMessage } from './harness.mjs';
+import { enrollAsEmployee } from './enroll.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
 
@@ -126,54 +127,10 @@ test('an employee adds a spouse, elects medical for employee + spouse, waives vi
   assert.match(await frame.locator('.ed-window').innerText(), /Open enrollment is open until/);
   assert.equal(await frame.locator('.ed-row').count(), 3, 'one row per kind offered');
 
-  // Dependents: the empty state, then a spouse.
-  await frame.getByRole('tab', { name: 'Dependents' }).click();
-  await frame.getByText('No dependents yet').waitFor();
-  await frame.getByRole('button', { name: 'Add dependent' }).click();
-  await frame.getByLabel('First name').fill('Sam');
-  await frame.getByLabel('Last name').fill('Stone');
-  await frame.getByLabel('Relationship').selectOption('spouse');
-  await frame.getByLabel('Date of birth').fill('1990-05-04');
-  await frame.locator('form').getByRole('button', { name: 'Add dependent' }).click();
-  await frame.locator('.ed-notice', { hasText: 'Sam Stone was added.' }).waitFor();
-
-  // Enroll in medical: compare the two plans side by side.
-  await frame.getByRole('tab', { name: 'Enroll' }).click();
-  await frame.locator('.ed-kind[data-kind=medical]').click();
-  await frame.locator('.ed-plan').nth(1).waitFor();
-  assert.equal(await frame.locator('.ed-plan').count(), 2);
-  const boxes = await frame.locator('.ed-plan').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().top));
-  assert.equal(boxes[0], boxes[1], 'the plans are side by side');
-  await settled(page);
-  await page.screenshot({ path: join(artifacts, 'dashboard-compare-light.png'), fullPage: true, animations: 'disabled' });
-  await frame.getByLabel('Choose Silver HMO').check();
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.getByRole('checkbox', { name: /Sam Stone/ }).check();
-  assert.equal(await frame.getByRole('radio', { name: /Employee \+ spouse/ }).isChecked(), true, 'the tier follows who is covered');
-  await frame.getByRole('button', { name: 'Review' }).click();
-  assert.match(await frame.locator('.ed-review').innerText(), /Silver HMO[\s\S]*Employee \+ spouse[\s\S]*Sam Stone/);
-  await frame.getByLabel('Your full name').fill('Someone Else');
-  await frame.getByRole('button', { name: 'Submit election' }).click();
-  await frame.getByText(/Type your full name as your employer has it/).waitFor();
-  await frame.getByLabel('Your full name').fill('Emma Stone');
-  await frame.getByRole('button', { name: 'Submit election' }).click();
-  await frame.locator('.ed-notice', { hasText: 'Your medical election was submitted.' }).waitFor();
-
-  // Waive vision, with a reason.
-  await frame.getByRole('button', { name: 'Choose vision coverage' }).click();
-  await frame.getByLabel('Waive vision coverage').check();
-  await frame.getByRole('button', { name: 'Continue' }).click();
-  await frame.getByLabel(/Why are you waiving/).selectOption({ index: 2 });
-  await frame.getByRole('button', { name: 'Review' }).click();
-  await frame.getByLabel('Your full name').fill('emma stone');
-  await frame.getByRole('button', { name: 'Submit waiver' }).click();
-  await frame.locator('.ed-notice', { hasText: 'Vision coverage waived.' }).waitFor();
-
-  // The overview shows both, and the total.
-  const overview = await frame.locator('.ed-coverage').innerText();
-  assert.match(overview, /Silver HMO[\s\S]*Employee \+ spouse[\s\S]*Sam Stone/);
-  assert.match(overview, /Vision[\s\S]*Waived/);
-  assert.match(await frame.locator('.ed-total').innerText(), /\$\d/);
+  await enrollAsEmployee(frame, { name: 'Emma Stone', spouse: ['Sam', 'Stone'], plan: 'Silver HMO', screenshot: async () => {
+    await settled(page);
+    await page.screenshot({ path: join(artifacts, 'dashboard-compare-light.png'), fullPage: true, animations: 'disabled' });
+  } });
 
   const submitted = (await events(page)).filter((e) => e[0] === 'enrollmentSubmitted').map((e) => e[1]);
   assert.equal(submitted.length, 2);

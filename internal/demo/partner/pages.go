@@ -31,6 +31,7 @@ var menu = []pageInfo{
 	{"sdk", "/sdk", "JavaScript SDK", "JavaScript SDK"},
 	{"react", "/react", "React", "React components"},
 	{"embedded", "/embedded", "Fully Embedded", "Fully Embedded workspace"},
+	{"benefits", "/benefits", "Benefits", "Employee benefits"},
 }
 
 // pageData is what every page template gets.
