@@ -2,11 +2,14 @@ package server
 
 import (
 	"maps"
+	"net/http"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/orielhq/oriel/internal/store/storetest"
 )
 
 // kindsTable is the header of docs/protocol.md's table of widget kinds.
@@ -147,4 +150,50 @@ func readRepoFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// The employee dashboard opens for a user only: by direct link, as the
+// workspace's Benefits section (whose navigation then has both sections),
+// and in SDK mode, where the viewer endpoint refuses a customer's token.
+func TestEmployeeDashboardPages(t *testing.T) {
+	w := newTokenWorld(t, storetest.SQLite(t))
+	const link = "/direct_link/embedded/employee-dashboard?dl_token={token}"
+	body := w.get(link, w.sign("Eacme:Eada", "")).page(http.StatusOK, appOrigin)
+	for _, want := range []string{`id="employee-dashboard"`, "/static/dashboard.js", "/static/dashboard.css", `data-session="ors_`, `data-widget="employee-dashboard"`} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("the direct-link page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "bridge.js") || strings.Contains(body, "data-sdk") {
+		t.Fatal("a direct-link page is not in SDK mode")
+	}
+	w.get(link, w.sign("Eacme", "")).errorPage(http.StatusForbidden, "user_binding_required", appOrigin)
+
+	const app = "/direct_link/embedded/app?dl_token={token}&dl_path="
+	workspace := w.get(app+"/benefits", w.sign("Eacme:Eada", "")).page(http.StatusOK, appOrigin)
+	for _, want := range []string{`<a class="workspace-tab" href="/benefits" data-section="employee-dashboard" aria-current="page">Benefits</a>`,
+		`<a class="workspace-tab" href="/connections" data-section="connections">Connections</a>`, `id="section-connections" hidden`,
+		`<div class="workspace-section" id="section-employee-dashboard">`, "/static/connections.js", "/static/dashboard.js", "<title>Benefits · Acme"} {
+		if !strings.Contains(workspace, want) {
+			t.Fatalf("the workspace at /benefits lacks %s", want)
+		}
+	}
+	admin := w.get(app+"/connections", w.sign("Eacme", "")).page(http.StatusOK, appOrigin)
+	if strings.Contains(admin, "workspace-nav") || strings.Contains(admin, "dashboard.js") || !strings.Contains(admin, `id="connections"`) {
+		t.Fatal("a customer-level workspace shows the Benefits section, or no connections")
+	}
+	w.get(app+"/benefits", w.sign("Eacme", "")).errorPage(http.StatusForbidden, "user_binding_required", appOrigin)
+
+	sdk := w.doAs("", "GET", "/widgets/employee-dashboard?parent_origin="+appOrigin, nil).page(http.StatusOK, appOrigin)
+	for _, want := range []string{`data-sdk="true"`, `data-widget="employee-dashboard"`, "bridge.js", "dashboard.js"} {
+		if !strings.Contains(sdk, want) {
+			t.Fatalf("the SDK-mode page lacks %s", want)
+		}
+	}
+	customer := w.token(map[string]any{"type": "customer", "id": "Eacme"})
+	user := w.token(map[string]any{"type": "user", "id": "Eada", "customer": "Eacme"})
+	w.sdk(customer, appOrigin, "GET", "/widget-api/viewer?widget=employee-dashboard", nil).problem(http.StatusForbidden, "user_binding_required")
+	w.sdk(customer, appOrigin, "GET", "/widget-api/viewer?widget=connections", nil).want(http.StatusOK)
+	w.sdk(user, appOrigin, "GET", "/widget-api/viewer?widget=employee-dashboard", nil).want(http.StatusOK)
+	w.sdk(user, appOrigin, "GET", "/widget-api/viewer?widget=nope", nil).problem(http.StatusBadRequest, "widget_unknown")
 }
