@@ -339,6 +339,22 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 					t.Fatalf("%s GET %s shows another employee's data: %v", cred, path, page.Data)
 				}
 			}
+			var plans listPage[map[string]any]
+			call("GET", "/plans", nil).want(http.StatusOK).into(&plans)
+			for _, p := range plans.Data {
+				if p["customer_id"] != w.acmeID {
+					t.Fatalf("%s: another employer's plan is offered: %v", cred, p)
+				}
+			}
+			if len(plans.Data) != 4 {
+				t.Fatalf("%s: %d plans, want acme's 4", cred, len(plans.Data))
+			}
+			overview := call("GET", "/overview", nil).want(http.StatusOK).object()
+			for _, c := range overview["coverage"].([]any) {
+				if c.(map[string]any)["election"] != nil {
+					t.Fatalf("%s: the overview shows another employee's election: %v", cred, c)
+				}
+			}
 		}
 		for _, d := range theirs {
 			if _, err := s.Dependent(ctx, w.vendor.ID, w.benID, d); err != nil && oriel.ErrorKind(err) != oriel.ENOTFOUND {
