@@ -137,7 +137,9 @@ func TestBenefitsEnrollment(t *testing.T) {
 			problem(http.StatusUnprocessableEntity, benefits.CodeDependentInvalid)
 		spouseID := field(spouse, "id")
 
-		elect := func(body map[string]any, headers ...string) *result { return w.api(ann, "POST", "/elections", body, headers...) }
+		elect := func(body map[string]any, headers ...string) *result {
+			return w.api(ann, "POST", "/elections", body, headers...)
+		}
 		medical := func(tier string, deps ...string) map[string]any {
 			return map[string]any{"plan_kind": "medical", "plan_id": field(w.gold, "id"), "tier": tier, "dependent_ids": deps}
 		}
