@@ -265,7 +265,9 @@ type Window struct {
 func (w *Window) OpenOn(d oriel.Date) bool { return Period{w.StartsOn, w.EndsOn}.Contains(d) }
 
 // Allows reports whether w allows changes to plans of kind k.
-func (w *Window) Allows(k PlanKind) bool { return len(w.PlanKinds) == 0 || slices.Contains(w.PlanKinds, k) }
+func (w *Window) Allows(k PlanKind) bool {
+	return len(w.PlanKinds) == 0 || slices.Contains(w.PlanKinds, k)
+}
 
 // Dependent is someone an employee may cover: a spouse, a domestic partner
 // or a child. Names and birth dates are personal data: they are shown only

@@ -2,7 +2,6 @@ package benefits
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -98,7 +97,7 @@ func EmployeeOf(u *oriel.User) Employee {
 var windowRank = map[WindowKind]int{OpenEnrollment: 0, NewHire: 1, Special: 2}
 
 // Windows tells which of an employee's windows is open on today, and else
-// which opens next. stored are the customer's open-enrollment windows and
+// which opens next (whether or not one is open). stored are the customer's open-enrollment windows and
 // the employee's special windows (others are ignored); the new-hire window
 // is computed from the hire date, newHireDays and the plans' years. A
 // terminated employee has no window. When several are open, the broadest
@@ -404,11 +403,6 @@ func SortKinds(kinds []PlanKind) {
 	slices.SortFunc(kinds, func(a, b PlanKind) int {
 		return cmp.Compare(slices.Index(PlanKinds, a), slices.Index(PlanKinds, b))
 	})
-}
-
-// Describe names a window for people: "open enrollment (2026-11-01 to 2026-11-30)".
-func Describe(w *Window) string {
-	return fmt.Sprintf("%s (%s to %s)", strings.ReplaceAll(string(w.Kind), "_", " "), w.StartsOn, w.EndsOn)
 }
 
 // SpecialWindow opens a special window for one employee from opens to

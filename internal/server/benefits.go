@@ -395,8 +395,7 @@ func (s *Server) activateElection(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	e, err := s.store.SetElectionStatus(r.Context(), vendorOf(r), r.PathValue("id"), benefits.Active, in.EffectiveDate)
-	return respond(w, http.StatusOK, e, err)
+	return s.setElectionStatus(w, r, benefits.Active, in.EffectiveDate)
 }
 
 func (s *Server) terminateElection(w http.ResponseWriter, r *http.Request) error {
@@ -404,6 +403,11 @@ func (s *Server) terminateElection(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	e, err := s.store.SetElectionStatus(r.Context(), vendorOf(r), r.PathValue("id"), benefits.Terminated, in.EndDate)
+	return s.setElectionStatus(w, r, benefits.Terminated, in.EndDate)
+}
+
+// setElectionStatus moves the election the path names to status to on day on.
+func (s *Server) setElectionStatus(w http.ResponseWriter, r *http.Request, to benefits.Status, on oriel.Date) error {
+	e, err := s.store.SetElectionStatus(r.Context(), vendorOf(r), r.PathValue("id"), to, on)
 	return respond(w, http.StatusOK, e, err)
 }

@@ -137,7 +137,9 @@ func TestBenefitsEnrollment(t *testing.T) {
 			problem(http.StatusUnprocessableEntity, benefits.CodeDependentInvalid)
 		spouseID := field(spouse, "id")
 
-		elect := func(body map[string]any, headers ...string) *result { return w.api(ann, "POST", "/elections", body, headers...) }
+		elect := func(body map[string]any, headers ...string) *result {
+			return w.api(ann, "POST", "/elections", body, headers...)
+		}
 		medical := func(tier string, deps ...string) map[string]any {
 			return map[string]any{"plan_kind": "medical", "plan_id": field(w.gold, "id"), "tier": tier, "dependent_ids": deps}
 		}
@@ -337,6 +339,22 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 				call("GET", path, nil).want(http.StatusOK).into(&page)
 				if len(page.Data) != 0 {
 					t.Fatalf("%s GET %s shows another employee's data: %v", cred, path, page.Data)
+				}
+			}
+			var plans listPage[map[string]any]
+			call("GET", "/plans", nil).want(http.StatusOK).into(&plans)
+			for _, p := range plans.Data {
+				if p["customer_id"] != w.acmeID {
+					t.Fatalf("%s: another employer's plan is offered: %v", cred, p)
+				}
+			}
+			if len(plans.Data) != 4 {
+				t.Fatalf("%s: %d plans, want acme's 4", cred, len(plans.Data))
+			}
+			overview := call("GET", "/overview", nil).want(http.StatusOK).object()
+			for _, c := range overview["coverage"].([]any) {
+				if c.(map[string]any)["election"] != nil {
+					t.Fatalf("%s: the overview shows another employee's election: %v", cred, c)
 				}
 			}
 		}

@@ -16,7 +16,7 @@ export interface AccessToken {
   expiresIn: number;
 }
 
-/** The seed's name for `AccessToken`: what `fetchToken` resolves to. */
+/** The same as `AccessToken`, under the name other embedding SDKs use for it. */
 export type AccessTokenResponse = AccessToken;
 
 /** Reports a failure with a stable code and a human-readable message. */
