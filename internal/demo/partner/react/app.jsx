@@ -73,7 +73,7 @@ function Integrations() {
 
 function enrollmentText(e) {
   if (!e) return '—';
-  return `${e.plan_kind} ${e.waived ? 'waived' : 'elected'} (election ${e.election_id})`;
+  return `${e.plan_kind} ${e.waived ? 'waived' : 'elected'}`;
 }
 
 // Benefits is the Benefits page: the employee dashboard for the signed-in
@@ -122,7 +122,7 @@ function Benefits() {
             onReady={() => note('onReady: the dashboard holds its token')}
             onEnrollmentSubmitted={(e) => {
               setEnrollment(e);
-              note(`onEnrollmentSubmitted: ${enrollmentText(e)}`);
+              note(`onEnrollmentSubmitted: ${enrollmentText(e)} (election ${e.election_id})`);
             }}
           />
         </div>
