@@ -110,12 +110,21 @@ async function openHost(entity, { viewport = { width: 1100, height: 900 }, color
   return { page, context, frame: page.frameLocator('#mount iframe') };
 }
 
-/** Waits until the iframe has taken the height its page reported. */
-async function settled(page) {
+/**
+ * Saves a screenshot of the host page as name.png once the iframe has taken
+ * the height its page reported, with the viewport as tall as the page (a
+ * full-page capture does not repaint the cross-origin iframe).
+ */
+async function shoot(page, name) {
   await page.waitForTimeout(100);
   const frame = await (await page.$('#mount iframe')).contentFrame();
   const height = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
   await page.waitForFunction((h) => document.querySelector('#mount iframe').offsetHeight === h, height);
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: viewport.width, height: Math.max(height, 200) });
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(artifacts, `${name}.png`), animations: 'disabled' });
+  await page.setViewportSize(viewport);
 }
 
 const employee = (external) => ({ type: 'employee', id: `E${external}` });
@@ -127,18 +136,14 @@ test('an employee adds a spouse, elects medical for employee + spouse, waives vi
   assert.match(await frame.locator('.ed-window').innerText(), /Open enrollment is open until/);
   assert.equal(await frame.locator('.ed-row').count(), 3, 'one row per kind offered');
 
-  await enrollAsEmployee(frame, { name: 'Emma Stone', spouse: ['Sam', 'Stone'], plan: 'Silver HMO', screenshot: async () => {
-    await settled(page);
-    await page.screenshot({ path: join(artifacts, 'dashboard-compare-light.png'), fullPage: true, animations: 'disabled' });
-  } });
+  await enrollAsEmployee(frame, { name: 'Emma Stone', spouse: ['Sam', 'Stone'], plan: 'Silver HMO', screenshot: () => shoot(page, 'dashboard-compare-light') });
 
   const submitted = (await events(page)).filter((e) => e[0] === 'enrollmentSubmitted').map((e) => e[1]);
   assert.equal(submitted.length, 2);
   assert.deepEqual(submitted.map((e) => [e.plan_kind, e.waived]), [['medical', false], ['vision', true]]);
   assert.ok(submitted.every((e) => typeof e.election_id === 'string' && e.election_id && Object.keys(e).length === 3));
   assert.deepEqual((await events(page)).filter((e) => e[0] === 'error' || e[0] === 'authError'), []);
-  await settled(page);
-  await page.screenshot({ path: join(artifacts, 'dashboard-overview-light.png'), fullPage: true, animations: 'disabled' });
+  await shoot(page, 'dashboard-overview-light');
   assert.deepEqual(page.errors, []);
   await context.close();
 });
@@ -148,27 +153,23 @@ test('dark and 360 px wide: the dashboard follows the appearance and fits', asyn
   await dark.frame.locator('.ed-row').first().waitFor();
   const bg = await dark.frame.locator('body').evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.notEqual(bg, 'rgb(246, 247, 249)', 'dark, not the light background');
-  await settled(dark.page);
-  await dark.page.screenshot({ path: join(artifacts, 'dashboard-overview-dark.png'), fullPage: true, animations: 'disabled' });
+  await shoot(dark.page, 'dashboard-overview-dark');
   await dark.frame.getByRole('tab', { name: 'Enroll' }).click();
   await dark.frame.locator('.ed-kind[data-kind=medical]').click();
   await dark.frame.locator('.ed-plan').nth(1).waitFor();
-  await settled(dark.page);
-  await dark.page.screenshot({ path: join(artifacts, 'dashboard-compare-dark.png'), fullPage: true, animations: 'disabled' });
+  await shoot(dark.page, 'dashboard-compare-dark');
   await dark.context.close();
 
   const narrow = await openHost(employee('emma'), { viewport: { width: 360, height: 780 } });
   await narrow.frame.locator('.ed-row').first().waitFor();
   const overflow = await narrow.frame.locator('html').evaluate((el) => el.scrollWidth - el.clientWidth);
   assert.equal(overflow, 0, 'no horizontal scrolling at 360 px');
-  await settled(narrow.page);
-  await narrow.page.screenshot({ path: join(artifacts, 'dashboard-overview-360.png'), fullPage: true, animations: 'disabled' });
+  await shoot(narrow.page, 'dashboard-overview-360');
   await narrow.frame.getByRole('tab', { name: 'Enroll' }).click();
   await narrow.frame.locator('.ed-kind[data-kind=medical]').click();
   await narrow.frame.locator('.ed-plan').nth(1).waitFor();
   assert.equal(await narrow.frame.locator('html').evaluate((el) => el.scrollWidth - el.clientWidth), 0);
-  await settled(narrow.page);
-  await narrow.page.screenshot({ path: join(artifacts, 'dashboard-compare-360.png'), fullPage: true, animations: 'disabled' });
+  await shoot(narrow.page, 'dashboard-compare-360');
   await narrow.context.close();
 });
 

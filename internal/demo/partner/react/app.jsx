@@ -20,71 +20,24 @@ function statusState(status) {
   return status.error ? 'error' : status.connected ? 'connected' : 'disconnected';
 }
 
-function Integrations() {
-  const [user, setUser] = useState(currentUser);
-  const [status, setStatus] = useState(null);
-  useEffect(
-    () =>
-      onUserChange((next) => {
-        setStatus(null);
-        setUser(next);
-      }),
-    [],
-  );
-
-  return (
-    <>
-      <div className="stage-head">
-        <div>
-          <h2>Connections</h2>
-          <p className="muted">
-            {user.customer}, as {user.name} ({user.role})
-          </p>
-        </div>
-        <span className="tag">
-          contextKey <code>{user.id}</code>
-        </span>
-      </div>
-      <div className="status-bar">
-        <span className="status-label">Status:</span>
-        <span id="statusId" className="status-text" role="status" aria-live="polite" data-state={statusState(status)}>
-          {statusText(status)}
-        </span>
-        <span className="status-hint">from onConnectionStatusChange</span>
-      </div>
-      <OrielProvider
-        baseUrl={orielURL}
-        fetchToken={fetchToken}
-        contextKey={user.id}
-        onError={(code, message) => note(`onError ${code}: ${message}`, 'error')}
-      >
-        <div className="widget-mount">
-          <ConnectionsWidget
-            autoResize
-            height={240}
-            onReady={() => note('onReady: the widget holds its token')}
-            onConnectionStatusChange={setStatus}
-          />
-        </div>
-      </OrielProvider>
-    </>
-  );
-}
-
 function enrollmentText(e) {
   if (!e) return '—';
   return `${e.plan_kind} ${e.waived ? 'waived' : 'elected'}`;
 }
 
-// Benefits is the Benefits page: the employee dashboard for the signed-in
-// user, who is an employee of their company.
-function Benefits() {
+/**
+ * One example page: its heading for the signed-in user, a status line fed
+ * by the widget's callback, and the widget inside an <OrielProvider> whose
+ * contextKey is the user. widget(setEvent) renders the widget; a switch of
+ * users clears the status.
+ */
+function Example({ title, subtitle, statusLabel, statusId, hint, text, state, widget }) {
   const [user, setUser] = useState(currentUser);
-  const [enrollment, setEnrollment] = useState(null);
+  const [event, setEvent] = useState(null);
   useEffect(
     () =>
       onUserChange((next) => {
-        setEnrollment(null);
+        setEvent(null);
         setUser(next);
       }),
     [],
@@ -94,21 +47,19 @@ function Benefits() {
     <>
       <div className="stage-head">
         <div>
-          <h2>Benefits</h2>
-          <p className="muted">
-            {user.name}, an employee of {user.customer}
-          </p>
+          <h2>{title}</h2>
+          <p className="muted">{subtitle(user)}</p>
         </div>
         <span className="tag">
           contextKey <code>{user.id}</code>
         </span>
       </div>
       <div className="status-bar">
-        <span className="status-label">Last enrollment:</span>
-        <span id="enrollmentId" className="status-text" role="status" aria-live="polite" data-state={enrollment ? 'connected' : undefined}>
-          {enrollmentText(enrollment)}
+        <span className="status-label">{statusLabel}</span>
+        <span id={statusId} className="status-text" role="status" aria-live="polite" data-state={state(event)}>
+          {text(event)}
         </span>
-        <span className="status-hint">from onEnrollmentSubmitted</span>
+        <span className="status-hint">{hint}</span>
       </div>
       <OrielProvider
         baseUrl={orielURL}
@@ -116,18 +67,57 @@ function Benefits() {
         contextKey={user.id}
         onError={(code, message) => note(`onError ${code}: ${message}`, 'error')}
       >
-        <div className="widget-mount">
-          <EmployeeViewWidget
-            height="720px"
-            onReady={() => note('onReady: the dashboard holds its token')}
-            onEnrollmentSubmitted={(e) => {
-              setEnrollment(e);
-              note(`onEnrollmentSubmitted: ${enrollmentText(e)} (election ${e.election_id})`);
-            }}
-          />
-        </div>
+        <div className="widget-mount">{widget(setEvent)}</div>
       </OrielProvider>
     </>
+  );
+}
+
+function Integrations() {
+  return (
+    <Example
+      title="Connections"
+      subtitle={(user) => `${user.customer}, as ${user.name} (${user.role})`}
+      statusLabel="Status:"
+      statusId="statusId"
+      hint="from onConnectionStatusChange"
+      text={statusText}
+      state={statusState}
+      widget={(setStatus) => (
+        <ConnectionsWidget
+          autoResize
+          height={240}
+          onReady={() => note('onReady: the widget holds its token')}
+          onConnectionStatusChange={setStatus}
+        />
+      )}
+    />
+  );
+}
+
+// Benefits is the Benefits page: the employee dashboard for the signed-in
+// user, who is an employee of their company.
+function Benefits() {
+  return (
+    <Example
+      title="Benefits"
+      subtitle={(user) => `${user.name}, an employee of ${user.customer}`}
+      statusLabel="Last enrollment:"
+      statusId="enrollmentId"
+      hint="from onEnrollmentSubmitted"
+      text={enrollmentText}
+      state={(e) => (e ? 'connected' : undefined)}
+      widget={(setEnrollment) => (
+        <EmployeeViewWidget
+          height="720px"
+          onReady={() => note('onReady: the dashboard holds its token')}
+          onEnrollmentSubmitted={(e) => {
+            setEnrollment(e);
+            note(`onEnrollmentSubmitted: ${enrollmentText(e)} (election ${e.election_id})`);
+          }}
+        />
+      )}
+    />
   );
 }
 
