@@ -94,11 +94,19 @@ const (
 	EventEnrollmentTerminated = "enrollment.terminated"
 	EventDependentAdded       = "dependent.added"
 	EventDependentRemoved     = "dependent.removed"
+
+	EventLifeEventSubmitted = "life_event.submitted"
+	EventLifeEventApproved  = "life_event.approved"
+	EventLifeEventDenied    = "life_event.denied"
+	EventLifeEventWithdrawn = "life_event.withdrawn"
+	EventWindowOpened       = "enrollment_window.opened"
+	EventWindowClosed       = "enrollment_window.closed"
 )
 
 // EventTypes lists every webhook event type.
 var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted,
-	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved}
+	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved,
+	EventLifeEventSubmitted, EventLifeEventApproved, EventLifeEventDenied, EventLifeEventWithdrawn, EventWindowOpened, EventWindowClosed}
 
 // WebhookEndpoint is a vendor URL that receives events.
 type WebhookEndpoint struct {
@@ -116,7 +124,10 @@ type WebhookEndpoint struct {
 // connection_id, customer_id and provider; an enrollment event customer_id,
 // user_id, election_id, plan_kind, version and status (and effective_date
 // or end_date when the vendor set one); a dependent event customer_id,
-// user_id, dependent_id and relationship. No personal data (names, birth
+// user_id, dependent_id and relationship; a life event customer_id,
+// user_id, life_event_id, life_event_type and status (and window_id once
+// approved); a window event customer_id, window_id, user_id for a special
+// window, starts_on and ends_on. No personal data (names, birth
 // dates) is ever in an event.
 type EventData struct {
 	ConnectionID  string `json:"connection_id,omitempty"`
@@ -131,6 +142,11 @@ type EventData struct {
 	EndDate       Date   `json:"end_date,omitempty"`
 	DependentID   string `json:"dependent_id,omitempty"`
 	Relationship  string `json:"relationship,omitempty"`
+	LifeEventID   string `json:"life_event_id,omitempty"`
+	LifeEventType string `json:"life_event_type,omitempty"`
+	WindowID      string `json:"window_id,omitempty"`
+	StartsOn      Date   `json:"starts_on,omitempty"`
+	EndsOn        Date   `json:"ends_on,omitempty"`
 }
 
 // WebhookEvent is one event, written in the same transaction as the change it reports.

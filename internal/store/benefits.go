@@ -274,15 +274,22 @@ func (s *SQL) CreateWindow(ctx context.Context, w *benefits.Window) error {
 			}
 			w.UserID = u.ID
 		}
-		w.ID, w.CustomerID, w.CreatedAt = newID("win"), customerID, now()
-		if w.PlanKinds == nil {
-			w.PlanKinds = []benefits.PlanKind{}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO enrollment_windows (`+windowColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			w.ID, w.VendorID, w.CustomerID, w.Kind, nullable(w.UserID), w.StartsOn, w.EndsOn, w.PlanYear.Start, w.PlanYear.End,
-			encodeJSON(w.PlanKinds), w.Reason, micros(w.CreatedAt))
-		return err
+		w.CustomerID = customerID
+		return insertWindow(ctx, tx, w)
 	})
+}
+
+// insertWindow stores w, whose CustomerID and UserID are Oriel ids,
+// assigning its ID and CreatedAt.
+func insertWindow(ctx context.Context, tx *sql.Tx, w *benefits.Window) error {
+	w.ID, w.CreatedAt = newID("win"), now()
+	if w.PlanKinds == nil {
+		w.PlanKinds = []benefits.PlanKind{}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO enrollment_windows (`+windowColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		w.ID, w.VendorID, w.CustomerID, w.Kind, nullable(w.UserID), w.StartsOn, w.EndsOn, w.PlanYear.Start, w.PlanYear.End,
+		encodeJSON(w.PlanKinds), w.Reason, micros(w.CreatedAt))
+	return err
 }
 
 // windowsOf selects a customer's windows; $1 is the vendor id, $2 the customer reference's value.

@@ -28,7 +28,7 @@ var (
 )
 
 // sealedColumns lists every sealed column, for the key check and rotation.
-var sealedColumns = []sealedColumn{integrationSecret, connectionCredentials, oauthVerifier, webhookSecret}
+var sealedColumns = []sealedColumn{integrationSecret, connectionCredentials, oauthVerifier, webhookSecret, documentChunk}
 
 func (c sealedColumn) String() string { return c.table + "." + c.column }
 

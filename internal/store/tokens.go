@@ -34,8 +34,17 @@ func (s *SQL) TokenRevoked(ctx context.Context, tokenID string) (bool, error) {
 	return n > 0, err
 }
 
-// PruneExpired deletes jti and revocation records that expired before t, and
-// idempotency keys older than IdempotencyTTL. It returns how many rows went.
+// StaleUploadAge is how old an incomplete upload (one a crash cut short)
+// is when PruneExpired deletes it; UnusedDocumentAge, a complete document no
+// life event took up.
+const (
+	StaleUploadAge    = time.Hour
+	UnusedDocumentAge = 24 * time.Hour
+)
+
+// PruneExpired deletes jti and revocation records that expired before t,
+// idempotency keys older than IdempotencyTTL, and stale or unused documents
+// (their chunks go with them). It returns how many rows went.
 func (s *SQL) PruneExpired(ctx context.Context, t time.Time) (int64, error) {
 	var total int64
 	for _, q := range []struct {
@@ -45,6 +54,9 @@ func (s *SQL) PruneExpired(ctx context.Context, t time.Time) (int64, error) {
 		{`DELETE FROM direct_link_jtis WHERE expires_at < $1`, t},
 		{`DELETE FROM revoked_tokens WHERE expires_at < $1`, t},
 		{`DELETE FROM idempotency_keys WHERE created_at < $1`, t.Add(-IdempotencyTTL)},
+		// Uploads a crash cut short, and documents no event took up.
+		{`DELETE FROM life_event_documents WHERE complete = 0 AND created_at < $1`, t.Add(-StaleUploadAge)},
+		{`DELETE FROM life_event_documents WHERE event_id IS NULL AND created_at < $1`, t.Add(-UnusedDocumentAge)},
 	} {
 		res, err := s.w.ExecContext(ctx, q.query, micros(q.arg))
 		if err != nil {
