@@ -37,6 +37,7 @@ type serveConfig struct {
 	rateLimit       int
 	accessTokenTTL  time.Duration
 	webhookLease    time.Duration
+	documents       server.DocumentLimits
 	dev             bool
 	shutdownTimeout time.Duration
 	store           *storeFlags
@@ -74,6 +75,10 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
+	f.Int64Var(&c.documents.MaxBytes, "max-document-bytes", server.DefaultMaxDocumentBytes, "the largest life-event document an employee may upload, in bytes")
+	f.bindEnv("max-document-bytes", "ORIEL_MAX_DOCUMENT_BYTES")
+	f.IntVar(&c.documents.PerEvent, "max-documents-per-event", server.DefaultMaxDocumentsPerEvent, "how many documents one life event may have")
+	f.bindEnv("max-documents-per-event", "ORIEL_MAX_DOCUMENTS_PER_EVENT")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
@@ -96,6 +101,10 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
 	case c.webhookLease < time.Second:
 		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
+	case c.documents.MaxBytes < 1024 || c.documents.MaxBytes > 1<<30:
+		return f.usageErrorf("--max-document-bytes must be from 1024 to 1073741824, not %d", c.documents.MaxBytes)
+	case c.documents.PerEvent < 1 || c.documents.PerEvent > 100:
+		return f.usageErrorf("--max-documents-per-event must be from 1 to 100, not %d", c.documents.PerEvent)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	}
@@ -162,6 +171,7 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Keys:           keyring,
 		Dev:            cfg.dev,
 		Engine:         engine,
+		Documents:      cfg.documents,
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

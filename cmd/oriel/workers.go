@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/connect"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/webhook"
@@ -17,8 +18,8 @@ const pruneInterval = time.Minute
 
 // startWorkers starts the background jobs every replica runs: webhook
 // delivery (a delivery a crashed replica held is sent again once its
-// webhookLease runs out), token refresh before expiry, and pruning of
-// expired records.
+// webhookLease runs out), token refresh before expiry, pruning of expired
+// records, and the enrollment_window.closed events of windows that passed.
 // Replicas share the work through the database (leases and SKIP LOCKED), so
 // each job is done once whatever the number of replicas. The returned
 // function waits until every job has stopped after ctx ends.
@@ -27,6 +28,7 @@ func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, we
 		"webhook dispatcher": (&webhook.Dispatcher{Store: db, Logger: logger, Lease: webhookLease}).Run,
 		"token refresher":    (&connect.Refresher{Engine: engine}).Run,
 		"pruner":             func(ctx context.Context) error { return prune(ctx, db, logger) },
+		"window closer":      func(ctx context.Context) error { return closeWindows(ctx, db, logger) },
 	}
 	var wg sync.WaitGroup
 	for name, run := range jobs {
@@ -41,14 +43,34 @@ func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, we
 
 // prune deletes expired records every pruneInterval until ctx ends.
 func prune(ctx context.Context, db *store.SQL, logger *slog.Logger) error {
-	t := time.NewTicker(pruneInterval)
-	defer t.Stop()
-	for {
+	return every(ctx, pruneInterval, func() {
 		if n, err := db.PruneExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			logger.Warn("pruning expired records failed", "err", err)
 		} else if n > 0 {
 			logger.Debug("pruned expired records", "rows", n)
 		}
+	})
+}
+
+// closeWindows records enrollment_window.closed for every window that has
+// passed, every pruneInterval until ctx ends; the store's guarded update
+// makes each recorded once, whatever the number of replicas.
+func closeWindows(ctx context.Context, db *store.SQL, logger *slog.Logger) error {
+	return every(ctx, pruneInterval, func() {
+		if n, err := db.RecordClosedWindows(ctx, oriel.DateOf(time.Now().UTC())); err != nil && ctx.Err() == nil {
+			logger.Warn("recording closed enrollment windows failed", "err", err)
+		} else if n > 0 {
+			logger.Info("enrollment windows closed", "windows", n)
+		}
+	})
+}
+
+// every runs fn now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn()
 		select {
 		case <-ctx.Done():
 			return nil

@@ -335,32 +335,39 @@ func (s *Server) electionFilter(r *http.Request) (benefits.ElectionFilter, error
 	if f.Status != "" && !f.Status.Valid() {
 		return f, oriel.Errorf(oriel.EINVALID, codeElectionFilter, "status must be submitted, waived, active or terminated")
 	}
-	ctx, vendorID := r.Context(), vendorOf(r)
+	var err error
+	f.CustomerID, f.UserID, err = s.ownerFilter(r, codeElectionFilter)
+	return f, err
+}
+
+// ownerFilter resolves a list's customer and user query parameters to
+// Oriel ids ("" when absent); a user named by external id needs customer.
+func (s *Server) ownerFilter(r *http.Request, code string) (customerID, userID string, err error) {
+	ctx, vendorID, q := r.Context(), vendorOf(r), r.URL.Query()
 	customerRef, userRef := q.Get("customer"), q.Get("user")
 	if customerRef != "" {
 		c, err := s.store.Customer(ctx, vendorID, customerRef)
 		if err != nil {
-			return f, err
+			return "", "", err
 		}
-		f.CustomerID = c.ID
+		customerID = c.ID
 	}
 	if userRef != "" {
 		if _, external := oriel.SplitRef(userRef); external && customerRef == "" {
-			return f, oriel.Errorf(oriel.EINVALID, codeElectionFilter, "a user named by external id needs customer too")
+			return "", "", oriel.Errorf(oriel.EINVALID, code, "a user named by external id needs customer too")
 		}
 		var u *oriel.User
-		var err error
 		if customerRef != "" {
 			u, err = s.store.User(ctx, vendorID, customerRef, userRef)
 		} else {
 			u, err = s.store.UserByID(ctx, vendorID, userRef)
 		}
 		if err != nil {
-			return f, err
+			return "", "", err
 		}
-		f.UserID = u.ID
+		userID = u.ID
 	}
-	return f, nil
+	return customerID, userID, nil
 }
 
 func (s *Server) listElections(r *http.Request, p oriel.Page) ([]*benefits.Election, bool, error) {

@@ -296,7 +296,7 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 		w := newBenefitsWorld(t, s)
 		ctx := context.Background()
 		// Each other employee has a dependent and an election.
-		theirs := map[string]string{}
+		theirs, theirDocuments, theirEvents := map[string]string{}, map[string]string{}, map[string]string{}
 		for name, u := range map[string]struct{ vendorID, userID string }{
 			"another employee of the same employer": {w.vendor.ID, w.benID},
 			"an employee of another employer":       {w.vendor.ID, w.gusID},
@@ -309,6 +309,11 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 			must(t, s.SubmitElection(ctx, &benefits.Election{VendorID: u.vendorID, CustomerID: usr.CustomerID, UserID: u.userID, PlanKind: benefits.Dental,
 				Status: benefits.Waived, Waived: true, PlanYear: benefits.Period{Start: "2026-01-01", End: "2026-12-31"}, WindowKind: benefits.OpenEnrollment, AttestedName: "X"}))
 			theirs[name] = d.ID
+			doc := &benefits.Document{VendorID: u.vendorID, UserID: u.userID, FileName: "x.pdf", ContentType: benefits.TypePDF}
+			must(t, s.CreateDocument(ctx, doc, strings.NewReader("%PDF-1.7 theirs")))
+			ev := &benefits.LifeEvent{VendorID: u.vendorID, UserID: u.userID, Type: benefits.Birth, EventDate: "2026-01-01"}
+			must(t, s.CreateLifeEvent(ctx, ev, []string{doc.ID}))
+			theirDocuments[name], theirEvents[name] = doc.ID, ev.ID
 		}
 		credentials := map[string]string{
 			"token":       w.employeeToken(w.annID),
@@ -333,6 +338,18 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 				}
 				call("POST", "/elections", attest(map[string]any{"plan_kind": "medical", "plan_id": field(w.gold, "id"), "tier": "employee_spouse",
 					"dependent_ids": []string{depID}})).problem(http.StatusUnprocessableEntity, benefits.CodeDependentNotEligible)
+			}
+			for other, docID := range theirDocuments {
+				w.doAs(tok, "GET", "/widget-api/life-event-documents/"+docID, nil, parentOriginHeader, appOrigin).problem(http.StatusNotFound, "document_not_found")
+				w.doAs(tok, "POST", "/widget-api/life-events/"+theirEvents[other]+"/withdraw", nil, parentOriginHeader, appOrigin).
+					problem(http.StatusNotFound, "life_event_not_found")
+				w.doAs(tok, "POST", "/widget-api/life-events", map[string]any{"type": "birth", "event_date": "2026-01-01", "document_ids": []string{docID}},
+					parentOriginHeader, appOrigin).problem(http.StatusUnprocessableEntity, "document_ids_invalid")
+			}
+			var events lifeEventsPage
+			w.doAs(tok, "GET", "/widget-api/life-events", nil, parentOriginHeader, appOrigin).want(http.StatusOK).into(&events)
+			if len(events.Data) != 0 {
+				t.Fatalf("%s sees another employee's life events: %v", cred, events.Data)
 			}
 			for _, path := range []string{"/dependents", "/elections"} {
 				var page listPage[map[string]any]
@@ -370,8 +387,8 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 			if rt.access != widgetEmployee {
 				continue
 			}
-			path := strings.Replace(strings.TrimPrefix(rt.path, "/widget-api/benefits"), "{id}", theirs["another employee of the same employer"], 1)
-			w.api(customerToken, rt.method, path, map[string]any{}).problem(http.StatusForbidden, codeUserBindingRequired)
+			path := strings.Replace(rt.path, "{id}", theirs["another employee of the same employer"], 1)
+			w.doAs(customerToken, rt.method, path, map[string]any{}, parentOriginHeader, appOrigin).problem(http.StatusForbidden, codeUserBindingRequired)
 			w.doAs(w.session("Eacme"), rt.method, rt.path, nil).problem(http.StatusForbidden, codeUserBindingRequired)
 		}
 	})

@@ -94,6 +94,14 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/benefit-elections/{id}", vendorAPI, s.getElection},
 		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
 		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
+		{"GET", "/v1/customers/{customer}/life-event-rules", vendorAPI, s.listLifeEventRules},
+		{"PUT", "/v1/customers/{customer}/life-event-rules/{type}", vendorAPI, s.putLifeEventRule},
+		{"DELETE", "/v1/customers/{customer}/life-event-rules/{type}", vendorAPI, s.resetLifeEventRule},
+		{"GET", "/v1/life-events", vendorAPI, list(s.listLifeEvents)},
+		{"GET", "/v1/life-events/{id}", vendorAPI, s.getLifeEvent},
+		{"POST", "/v1/life-events/{id}/approve", vendorAPI, s.approveLifeEvent},
+		{"POST", "/v1/life-events/{id}/deny", vendorAPI, s.denyLifeEvent},
+		{"GET", "/v1/life-events/{id}/documents/{document}", vendorAPI, s.vendorDocument},
 
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
@@ -168,7 +176,9 @@ func (s *Server) guard(rt route) handler {
 	case widgetRead:
 		h = s.requireSession(h)
 	case widgetEmployee:
-		if rt.method == http.MethodPost {
+		// A document upload streams its body: it is never buffered whole
+		// for Idempotency-Key.
+		if rt.method == http.MethodPost && rt.path != documentUploadPath {
 			h = s.idempotent(h)
 		}
 		h = s.requireSession(requireEmployee(h))

@@ -54,6 +54,9 @@ type Config struct {
 	// from the fields above. Pass the engine the background refresher uses,
 	// so that both share its in-process single-flight.
 	Engine *connect.Engine
+	// Documents bounds the supporting documents of life events; zero
+	// fields take the defaults (DefaultDocumentLimits).
+	Documents DocumentLimits
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -66,6 +69,7 @@ type Server struct {
 	limiter   *limiter
 	touches   *throttle
 	metrics   *metrics
+	documents DocumentLimits
 	openapi   []byte
 	handler   http.Handler
 
@@ -96,6 +100,7 @@ func New(cfg Config) *Server {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.documents = cfg.Documents.withDefaults()
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -120,6 +120,11 @@ func (s *Server) widgetKinds() []widgetKind {
 				{"DELETE", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.removeDependent},
 				{"GET", "/widget-api/benefits/elections", widgetEmployee, s.benefitsElections},
 				{"POST", "/widget-api/benefits/elections", widgetEmployee, s.submitElection},
+				{"GET", "/widget-api/life-events", widgetEmployee, s.employeeLifeEvents},
+				{"POST", "/widget-api/life-events", widgetEmployee, s.reportLifeEvent},
+				{"POST", "/widget-api/life-events/{id}/withdraw", widgetEmployee, s.withdrawLifeEvent},
+				{"POST", documentUploadPath, widgetEmployee, s.uploadDocument},
+				{"GET", "/widget-api/life-event-documents/{id}", widgetEmployee, s.employeeDocument},
 			},
 		},
 	}
