@@ -65,6 +65,10 @@ type LifeEventStore interface {
 // DocumentChunkSize is how many plaintext bytes one sealed chunk holds.
 const DocumentChunkSize = 64 << 10
 
+// documentBatchChunks is how many chunks an upload seals before writing
+// them in one transaction: 1 MiB of a document in memory at most.
+const documentBatchChunks = 16
+
 // documentChunk is the sealed column of document chunks; a chunk's row id
 // is "<document id>:<index>", so each is bound to its document and place.
 var documentChunk = sealedColumn{"life_event_document_chunks", "data"}
@@ -154,9 +158,10 @@ func scanDocument(sc scanner) (*benefits.Document, error) {
 // chunkID is the row id of a document's chunk i.
 func chunkID(documentID string, i int) string { return documentID + ":" + strconv.Itoa(i) }
 
-// CreateDocument streams src into a new document, one sealed chunk per
-// statement, so an upload never holds the write lock while it waits for
-// the client; the document becomes visible only when complete.
+// CreateDocument streams src into a new document, sealing it chunk by chunk
+// and writing 16 chunks per transaction, so an upload never holds the write
+// lock while it waits for the client and holds at most 1 MiB of it in
+// memory; the document becomes visible only when complete.
 func (s *SQL) CreateDocument(ctx context.Context, d *benefits.Document, src io.Reader) (err error) {
 	if s.keys == nil {
 		return errNoKeyring
@@ -175,30 +180,48 @@ func (s *SQL) CreateDocument(ctx context.Context, d *benefits.Document, src io.R
 		}
 	}()
 	buf := make([]byte, DocumentChunkSize)
-	for {
+	batch := make([]string, 0, documentBatchChunks) // sealed chunks not yet written
+	for done := false; !done; {
 		n, readErr := io.ReadFull(src, buf)
 		if n > 0 {
-			id := chunkID(d.ID, d.Chunks)
-			sealed, err := s.sealValue(documentChunk, id, buf[:n])
+			sealed, err := s.sealValue(documentChunk, chunkID(d.ID, d.Chunks+len(batch)), buf[:n])
 			if err != nil {
 				return err
 			}
-			if _, err := s.w.ExecContext(ctx, `INSERT INTO life_event_document_chunks (id, document_id, idx, data) VALUES ($1, $2, $3, $4)`,
-				id, d.ID, d.Chunks, sealed); err != nil {
-				return err
-			}
-			d.Chunks++
+			batch = append(batch, sealed.String)
 			d.Size += int64(n)
 		}
-		if errors.Is(readErr, io.EOF) || errors.Is(readErr, io.ErrUnexpectedEOF) {
-			break
-		}
-		if readErr != nil {
+		switch {
+		case errors.Is(readErr, io.EOF) || errors.Is(readErr, io.ErrUnexpectedEOF):
+			done = true
+		case readErr != nil:
 			return fmt.Errorf("read document: %w", readErr)
+		}
+		if len(batch) == documentBatchChunks || done && len(batch) > 0 {
+			if err := s.writeChunks(ctx, d, batch); err != nil {
+				return err
+			}
+			d.Chunks += len(batch)
+			batch = batch[:0]
 		}
 	}
 	_, err = s.w.ExecContext(ctx, `UPDATE life_event_documents SET size = $1, chunks = $2, complete = 1 WHERE id = $3`, d.Size, d.Chunks, d.ID)
 	return err
+}
+
+// writeChunks writes a batch of sealed chunks, numbered from d.Chunks, in
+// one transaction (one commit, one fsync, per batch rather than per chunk).
+func (s *SQL) writeChunks(ctx context.Context, d *benefits.Document, sealed []string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, data := range sealed {
+			idx := d.Chunks + i
+			if _, err := tx.ExecContext(ctx, `INSERT INTO life_event_document_chunks (id, document_id, idx, data) VALUES ($1, $2, $3, $4)`,
+				chunkID(d.ID, idx), d.ID, idx, data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PendingDocuments counts a user's documents not yet part of an event.
