@@ -3,8 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,34 +24,10 @@ func TestKillDuringUpload(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
-			_, apiKey := createVendor(t, env)
-			s := startServe(t, env)
-			for _, c := range []struct {
-				method, path string
-				body         any
-			}{
-				{"PATCH", "/v1/vendor", map[string]any{"allowed_origins": []string{"https://app.acme.test"}}},
-				{"POST", "/v1/customers", map[string]any{"external_id": "acme", "name": "Acme"}},
-				{"POST", "/v1/customers/Eacme/users", map[string]any{"external_id": "ann", "name": "Ann Lee"}},
-			} {
-				if code, body := s.call(c.method, c.path, apiKey, c.body); code >= 300 {
-					t.Fatalf("%s %s = %d %v", c.method, c.path, code, body)
-				}
-			}
-			code, tok := s.call("POST", "/v1/auth/access-tokens", apiKey, map[string]any{"grant_type": "client_credentials",
-				"bound_entity": map[string]any{"type": "employee", "id": "Eann", "customer": "Eacme"}})
-			if code != http.StatusOK {
-				t.Fatalf("access token: %d %v", code, tok)
-			}
+			s, apiKey, accessToken := startWithEmployee(t, env)
 			employee := func(s *serveProcess, method, path string, body io.Reader) *http.Request {
-				req, err := http.NewRequest(method, s.url+path, body)
-				if err != nil {
-					t.Fatal(err)
-				}
-				req.Header.Set("X-Oriel-Parent-Origin", "https://app.acme.test")
-				return req
+				return employeeRequest(t, s, method, path, body)
 			}
-			accessToken := tok["access_token"].(string)
 
 			content := bytes.Repeat([]byte("%PDF-1.7 birth certificate\n"), 20000) // ~540 KB, 9 chunks
 			code, doc := do(t, employee(s, "POST", "/widget-api/life-event-documents?file_name=cert.pdf", bytes.NewReader(content)), accessToken)
@@ -103,6 +84,96 @@ func TestKillDuringUpload(t *testing.T) {
 			code, page := do(t, employee(s, "GET", "/widget-api/life-events", nil), accessToken)
 			if code != http.StatusOK || len(page["data"].([]any)) != 1 {
 				t.Fatalf("the employee's events after kill -9: %d %v", code, page)
+			}
+		})
+	}
+}
+
+// startWithEmployee starts a server, makes a vendor (allowing
+// https://app.acme.test) with the customer acme and its employee ann, and
+// returns the server, the API key and an access token bound to ann.
+func startWithEmployee(t *testing.T, env []string) (s *serveProcess, apiKey, accessToken string) {
+	t.Helper()
+	_, apiKey = createVendor(t, env)
+	s = startServe(t, env)
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"PATCH", "/v1/vendor", map[string]any{"allowed_origins": []string{"https://app.acme.test"}}},
+		{"POST", "/v1/customers", map[string]any{"external_id": "acme", "name": "Acme"}},
+		{"POST", "/v1/customers/Eacme/users", map[string]any{"external_id": "ann", "name": "Ann Lee"}},
+	} {
+		if code, body := s.call(c.method, c.path, apiKey, c.body); code >= 300 {
+			t.Fatalf("%s %s = %d %v", c.method, c.path, code, body)
+		}
+	}
+	code, tok := s.call("POST", "/v1/auth/access-tokens", apiKey, map[string]any{"grant_type": "client_credentials",
+		"bound_entity": map[string]any{"type": "employee", "id": "Eann", "customer": "Eacme"}})
+	if code != http.StatusOK {
+		t.Fatalf("access token: %d %v", code, tok)
+	}
+	return s, apiKey, tok["access_token"].(string)
+}
+
+// employeeRequest is a widget API request as the SDK-mode dashboard sends it.
+func employeeRequest(t *testing.T, s *serveProcess, method, path string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Oriel-Parent-Origin", "https://app.acme.test")
+	return req
+}
+
+// peakRSS is a process's peak resident memory (VmHWM), in KiB.
+func peakRSS(t *testing.T, pid int) int {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return kb
+		}
+	}
+	t.Skip("no VmHWM")
+	return 0
+}
+
+// TestConcurrentUploadsMemory uploads four 10 MB documents at once and
+// reports the server's peak memory before and after (a measurement, not a
+// budget: the test asserts only that all four are stored whole).
+func TestConcurrentUploadsMemory(t *testing.T) {
+	t.Parallel()
+	for name, newEnv := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, _, accessToken := startWithEmployee(t, newEnv(t))
+			content := bytes.Repeat([]byte("%PDF-1.7 scan\n"), (10<<20)/14)
+			before := peakRSS(t, s.cmd.Process.Pid)
+			var wg sync.WaitGroup
+			codes := make([]int, 4)
+			for i := range codes {
+				req := employeeRequest(t, s, "POST", "/widget-api/life-event-documents?file_name=scan.pdf", bytes.NewReader(content))
+				wg.Go(func() {
+					code, _, err := send(req, accessToken)
+					if err != nil {
+						t.Error(err)
+					}
+					codes[i] = code
+				})
+			}
+			wg.Wait()
+			after := peakRSS(t, s.cmd.Process.Pid)
+			t.Logf("%s: 4 concurrent uploads of %d bytes: server peak RSS %d KiB before, %d KiB after (+%d KiB)", name, len(content), before, after, after-before)
+			for _, code := range codes {
+				if code != http.StatusCreated {
+					t.Fatalf("upload answered %v", codes)
+				}
 			}
 		})
 	}
