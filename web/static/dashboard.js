@@ -5,14 +5,19 @@
  * (window.OrielWidget); no build step, no dependencies, no request to any
  * other origin.
  *
- * Three screens, as tabs: Overview (current coverage per kind of plan, the
+ * Four screens, as tabs: Overview (current coverage per kind of plan, the
  * total per pay period, the enrollment window), Enroll (compare the plans of
  * a kind side by side, choose who is covered and the tier, review the cost
  * per pay period, type one's full name and submit; or waive with a reason)
- * and Dependents (add, edit, remove). It reads and writes the benefits widget
- * API (/widget-api/benefits/…), renders with textContent only, never markup,
- * and tells the host page of every submitted election (enrollmentSubmitted
- * {plan_kind, election_id, waived}) and of failures it cannot handle itself
+ * Dependents (add, edit, remove) and Life events (report one with its date,
+ * a note and supporting documents; see each one's status, the special window
+ * an approval opened with its deadline; withdraw one still pending). It reads
+ * and writes the benefits widget API (/widget-api/benefits/…) and the life
+ * events API (/widget-api/life-events, /widget-api/life-event-documents),
+ * renders with textContent only, never markup, and tells the host page of
+ * every submitted election (enrollmentSubmitted {plan_kind, election_id,
+ * waived}), every reported life event (lifeEventSubmitted {event_id, type})
+ * and of failures it cannot handle itself
  * (error {code, message}). widget.js reports the height as it changes.
  */
 (function () {
@@ -20,6 +25,8 @@
 
   var widget = window.OrielWidget;
   var API = "/widget-api/benefits/";
+  var LIFE_API = "/widget-api/life-events";
+  var DOCUMENTS_API = "/widget-api/life-event-documents";
 
   var KINDS = {
     medical: "Medical", dental: "Dental", vision: "Vision", life: "Life", disability: "Disability",
@@ -29,6 +36,14 @@
     employee: "Employee only", employee_spouse: "Employee + spouse",
     employee_children: "Employee + children", family: "Family",
   };
+  var LIFE_EVENTS = {
+    marriage: "Marriage", divorce: "Divorce or legal separation", birth: "Birth of a child",
+    adoption: "Adoption or foster placement", death_of_dependent: "Death of a dependent",
+    loss_of_coverage: "Loss of other coverage", gain_of_coverage: "Gain of other coverage",
+    relocation: "Move to a new coverage area", employment_change: "Change in employment status", other: "Other",
+  };
+  var LIFE_EVENT_STATUSES = { submitted: "Pending review", approved: "Approved", denied: "Denied", withdrawn: "Withdrawn" };
+  var DOCUMENT_TYPES = ".pdf,.png,.jpg,.jpeg,.heic,application/pdf,image/png,image/jpeg,image/heic";
   var RELATIONSHIPS = { spouse: "Spouse", domestic_partner: "Domestic partner", child: "Child" };
   var STATUSES = { submitted: "Submitted", waived: "Waived", active: "Active", terminated: "Terminated" };
   var WINDOWS = { open_enrollment: "Open enrollment", new_hire: "New-hire enrollment", special: "Special enrollment" };
@@ -48,6 +63,8 @@
     flow: null, // the enrollment under way, see newFlow
     editing: "", // the dependent being edited ("new" for a new one)
     notice: null, // {kind: "success"|"error", text}
+    life: null, // GET /widget-api/life-events: {data, rules, max_document_bytes, max_documents_per_event, today}
+    reporting: false, // the life-event form is open
   };
 
   // ---- Helpers -----------------------------------------------------------
@@ -127,13 +144,18 @@
   // call sends a widget API request and resolves to its JSON (null for
   // 204), or rejects with {status, code, message} from the problem
   // document.
+  // A path that starts with "/" is taken as is, any other under API; a
+  // Blob body (a file) is sent as it is, anything else as JSON.
   function call(method, path, body) {
     var init = { method: method, headers: { Accept: "application/json" } };
-    if (body !== undefined) {
+    if (body instanceof Blob) {
+      init.headers["Content-Type"] = "application/octet-stream";
+      init.body = body;
+    } else if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return widget.request(API + path, init).then(
+    return widget.request(path.charAt(0) === "/" ? path : API + path, init).then(
       function (res) {
         if (res.status === 204) {
           return null;
@@ -192,10 +214,8 @@
 
   function load() {
     root.setAttribute("aria-busy", "true");
-    Promise.all([call("GET", "overview"), call("GET", "dependents")]).then(
-      function (results) {
-        state.overview = results[0];
-        state.dependents = (results[1] && results[1].data) || [];
+    fetchAll().then(
+      function () {
         root.removeAttribute("aria-busy");
         render();
       },
@@ -215,11 +235,17 @@
     );
   }
 
-  function reloadOverview() {
-    return Promise.all([call("GET", "overview"), call("GET", "dependents")]).then(function (results) {
+  // fetchAll reads everything the screens show.
+  function fetchAll() {
+    return Promise.all([call("GET", "overview"), call("GET", "dependents"), call("GET", LIFE_API)]).then(function (results) {
       state.overview = results[0];
       state.dependents = (results[1] && results[1].data) || [];
+      state.life = results[2];
     });
+  }
+
+  function reloadOverview() {
+    return fetchAll();
   }
 
   function loading() {
@@ -250,6 +276,7 @@
     ["overview", "Overview"],
     ["enroll", "Enroll"],
     ["dependents", "Dependents"],
+    ["life", "Life events"],
   ];
 
   function render(focusSelector) {
@@ -273,6 +300,8 @@
       renderOverview(panel);
     } else if (state.tab === "enroll") {
       renderEnroll(panel);
+    } else if (state.tab === "life") {
+      renderLifeEvents(panel);
     } else {
       renderDependents(panel);
     }
@@ -289,6 +318,7 @@
     state.tab = tab;
     state.notice = null;
     state.editing = "";
+    state.reporting = false;
     if (tab !== "enroll") {
       state.flow = null;
     }
@@ -897,6 +927,169 @@
         state.dependents = state.dependents.filter(function (x) { return x.id !== d.id; });
         state.notice = { kind: "success", text: fullName(d) + " was removed." };
         render("#ed-panel");
+      },
+      function (err) {
+        state.notice = { kind: "error", text: err.message };
+        if (err.status !== 409) {
+          report(err);
+        }
+        render("#ed-panel");
+      }
+    );
+  }
+
+  // ---- Life events -------------------------------------------------------
+
+  function daysBetween(fromISO, toISO) {
+    return Math.round((Date.parse(toISO + "T00:00:00Z") - Date.parse(fromISO + "T00:00:00Z")) / 86400000);
+  }
+
+  function ruleOf(type) {
+    return ((state.life && state.life.rules) || []).filter(function (r) { return r.type === type; })[0] || null;
+  }
+
+  function ruleText(rule) {
+    if (!rule) {
+      return "";
+    }
+    return "Report within " + rule.lookback_days + " days of the event" + (rule.document_required ? ", with a supporting document" : "") +
+      ". Once approved, you have " + rule.window_days + " days to change your benefits.";
+  }
+
+  function renderLifeEvents(panel) {
+    var life = state.life || { data: [] };
+    panel.appendChild(h("div", { className: "ed-section-head" },
+      h("h2", { text: "Life events" }),
+      !state.reporting && h("button", { type: "button", id: "ed-life-report", className: "btn btn-secondary btn-small", text: "Report a life event",
+        on: { click: function () { state.reporting = true; state.notice = null; render("#ed-life-type"); } } })));
+    if (state.reporting) {
+      panel.appendChild(lifeEventForm());
+    }
+    if (!life.data.length && !state.reporting) {
+      panel.appendChild(empty("No life events reported", "Married, had a baby or lost other coverage? Report it here to change your benefits outside open enrollment."));
+      return;
+    }
+    var list = h("ul", { className: "ed-deps ed-life-list" });
+    life.data.slice().reverse().forEach(function (e) {
+      list.appendChild(h("li", { className: "ed-dep card ed-life", "data-status": e.status },
+        h("div", { className: "ed-life-main" },
+          h("p", { className: "ed-dep-name", text: LIFE_EVENTS[e.type] || e.type }),
+          h("span", { className: "ed-badge ed-life-status ed-life-" + e.status, text: LIFE_EVENT_STATUSES[e.status] || e.status })),
+        h("p", { className: "muted", text: "On " + date(e.event_date) + (e.documents.length ? " · " + e.documents.map(function (d) { return d.file_name; }).join(", ") : "") }),
+        e.note ? h("p", { className: "muted", text: e.note }) : null,
+        e.status === "denied" && e.deny_reason ? h("p", { className: "ed-life-reason", text: "Reason: " + e.deny_reason }) : null,
+        e.status === "approved" && e.window ? specialWindow(e.window, life.today) : null,
+        e.status === "submitted" ? h("div", { className: "actions" },
+          h("button", { type: "button", className: "btn btn-quiet btn-small", text: "Withdraw", "aria-label": "Withdraw " + (LIFE_EVENTS[e.type] || e.type),
+            on: { click: function (event) { withdrawLifeEvent(e, event.currentTarget); } } })) : null));
+    });
+    panel.appendChild(list);
+  }
+
+  // specialWindow shows the window an approval opened, with its deadline.
+  function specialWindow(w, today) {
+    var left = daysBetween(today, w.ends_on) + 1;
+    var open = daysBetween(w.starts_on, today) >= 0 && left > 0;
+    return h("div", { className: "ed-life-window" + (open ? " is-open" : "") },
+      h("p", { className: "ed-life-window-title", text: open ? "Special enrollment is open" : left > 0 ? "Special enrollment opens " + date(w.starts_on) : "Special enrollment has closed" }),
+      h("p", { className: "muted", text: "From " + date(w.starts_on) + " to " + date(w.ends_on) +
+        (open ? " · " + left + (left === 1 ? " day left" : " days left") : "") }),
+      open ? h("button", { type: "button", className: "btn btn-primary btn-small", text: "Change your benefits",
+        on: { click: function () { startFlow(""); } } }) : null);
+  }
+
+  function lifeEventForm() {
+    var life = state.life || {};
+    var type = h("select", { id: "ed-life-type", className: "input" },
+      Object.keys(LIFE_EVENTS).map(function (t) { return h("option", { value: t, text: LIFE_EVENTS[t] }); }));
+    type.value = "birth";
+    var when = h("input", { id: "ed-life-date", className: "input", type: "date", max: life.today || "" });
+    var note = h("textarea", { id: "ed-life-note", className: "input", rows: 2, maxLength: 1000 });
+    var files = h("input", { id: "ed-life-files", className: "input", type: "file", multiple: true, accept: DOCUMENT_TYPES });
+    var hint = h("p", { id: "ed-life-rule", className: "field-hint", text: ruleText(ruleOf(type.value)) });
+    type.addEventListener("change", function () { hint.textContent = ruleText(ruleOf(type.value)); });
+    var error = h("p", { className: "field-error", role: "alert", hidden: true });
+    var save = h("button", { type: "submit", className: "btn btn-primary" },
+      h("span", { className: "spinner", "aria-hidden": "true" }), h("span", { className: "btn-label", text: "Submit for review" }));
+    function field(input, label, extra) {
+      return h("div", { className: "field" }, h("label", { className: "field-label", "for": input.id, text: label }), input, extra || null);
+    }
+    function fail(text, focus) {
+      error.textContent = text;
+      error.hidden = false;
+      save.disabled = false;
+      save.classList.remove("is-busy");
+      if (focus) {
+        focus.focus();
+      }
+    }
+    var form = h("form", { className: "ed-form ed-dep-form", novalidate: true, "aria-label": "Report a life event", on: { submit: function (event) {
+      event.preventDefault();
+      var chosen = Array.prototype.slice.call(files.files || []);
+      if (!when.value) {
+        return fail("Enter the date of the event.", when);
+      }
+      if (chosen.length > (life.max_documents_per_event || 5)) {
+        return fail("Attach at most " + (life.max_documents_per_event || 5) + " documents.", files);
+      }
+      var big = chosen.filter(function (f) { return f.size > (life.max_document_bytes || 10485760); })[0];
+      if (big) {
+        return fail(big.name + " is larger than " + Math.round((life.max_document_bytes || 10485760) / 1048576) + " MB.", files);
+      }
+      save.disabled = true;
+      save.classList.add("is-busy");
+      error.hidden = true;
+      var ids = [];
+      chosen.reduce(function (prev, f) {
+        return prev.then(function () {
+          return call("POST", DOCUMENTS_API + "?file_name=" + encodeURIComponent(f.name), f).then(function (d) { ids.push(d.id); });
+        });
+      }, Promise.resolve()).then(function () {
+        return call("POST", LIFE_API, { type: type.value, event_date: when.value, note: note.value.trim(), document_ids: ids });
+      }).then(
+        function (created) {
+          widget.post("lifeEventSubmitted", { event_id: created.id, type: created.type });
+          return fetchAll().then(function () {
+            state.reporting = false;
+            state.notice = { kind: "success", text: (LIFE_EVENTS[created.type] || created.type) + " was submitted for review." };
+            render("#ed-panel");
+          });
+        },
+        function (err) {
+          fail(err.message, null);
+          if (err.status !== 422 && err.status !== 413) {
+            report(err);
+          }
+        }
+      );
+    } } },
+      h("div", { className: "ed-grid" }, field(type, "What happened"), field(when, "Date of the event")),
+      hint,
+      field(note, "Note (optional)"),
+      field(files, "Supporting documents", h("p", { className: "field-hint", text: "PDF, PNG, JPEG or HEIC; up to " +
+        (life.max_documents_per_event || 5) + " files of " + Math.round((life.max_document_bytes || 10485760) / 1048576) + " MB each." })),
+      error,
+      h("div", { className: "actions" },
+        h("button", { type: "button", className: "btn btn-ghost", text: "Cancel", on: { click: function () { state.reporting = false; render("#ed-panel"); } } }),
+        save));
+    return form;
+  }
+
+  function withdrawLifeEvent(e, button) {
+    if (button.dataset.confirm !== "true") {
+      button.dataset.confirm = "true";
+      button.textContent = "Confirm withdrawal";
+      button.classList.add("btn-danger");
+      announce("Press again to withdraw this life event");
+      return;
+    }
+    button.disabled = true;
+    call("POST", LIFE_API + "/" + encodeURIComponent(e.id) + "/withdraw").then(
+      function () {
+        return fetchAll().then(function () {
+          state.notice = { kind: "success", text: (LIFE_EVENTS[e.type] || e.type) + " was withdrawn." };
+          render("#ed-panel");
+        });
       },
       function (err) {
         state.notice = { kind: "error", text: err.message };

@@ -74,6 +74,14 @@ export interface EnrollmentSubmitted {
   waived: boolean;
 }
 
+/** The payload of a `lifeEventSubmitted` message (the employee dashboard). */
+export interface LifeEventSubmitted {
+  /** The id of the reported life event (`GET /v1/life-events/{id}`). */
+  event_id: string;
+  /** Its type: `birth`, `marriage`, `adoption`, … */
+  type: string;
+}
+
 /**
  * Inline styles for the iframe, applied after width and height. Names are
  * camelCase (`borderRadius`) or CSS (`border-radius`, `--custom`); a number
@@ -106,6 +114,8 @@ export interface WidgetOptions {
   onConnectionStatusChange?: (status: ConnectionStatus) => void;
   /** The employee submitted an election or a waiver (employee dashboard). */
   onEnrollmentSubmitted?: (enrollment: EnrollmentSubmitted) => void;
+  /** The employee reported a qualifying life event (employee dashboard). */
+  onLifeEventSubmitted?: (event: LifeEventSubmitted) => void;
 }
 
 /**
@@ -130,6 +140,7 @@ const widgetPaths = {
 const widgetEvents: Record<string, Record<string, string>> = {
   connectionStatusChange: { id: "string", provider: "string", connected: "boolean", error: "string?" },
   enrollmentSubmitted: { plan_kind: "string", election_id: "string", waived: "boolean" },
+  lifeEventSubmitted: { event_id: "string", type: "string" },
 };
 
 /** The kinds of widget. */

@@ -33,6 +33,7 @@ export type {
   ConnectionStatus,
   EnrollmentSubmitted,
   ErrorCallback,
+  LifeEventSubmitted,
   OrielOptions,
   WidgetKind,
   WidgetOptions,
@@ -112,11 +113,13 @@ export function ConnectionWidget(props: ConnectionWidgetProps): ReactElement {
 /**
  * The props of `<EmployeeViewWidget>`: exactly the seed's (`width`, default
  * `"100%"`; `height`, default `"600px"`; `className`; `style`; `onReady`;
- * `onTokenExpired`; `onAuthError`; `onError`), plus `onEnrollmentSubmitted`.
+ * `onTokenExpired`; `onAuthError`; `onError`), plus `onEnrollmentSubmitted`
+ * and `onLifeEventSubmitted`.
  */
 export type EmployeeViewWidgetProps = Pick<
   WidgetProps,
   "width" | "height" | "className" | "style" | "onReady" | "onTokenExpired" | "onAuthError" | "onError" | "onEnrollmentSubmitted"
+  | "onLifeEventSubmitted"
 >;
 
 /** The employee dashboard: the signed-in employee's benefits, to enroll in and manage. */
