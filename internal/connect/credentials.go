@@ -57,22 +57,55 @@ func (e *Engine) credentials(ctx context.Context, vendorID, connectionID string,
 	if !needsRefresh(cred, e.now(), window) {
 		return cred, nil
 	}
-	// The refresh runs detached from this caller, whom others may be
-	// waiting on; waiting for the lease and refreshing bound it instead.
-	flight := e.flights.DoChan(vendorID+"\x00"+connectionID, func() (any, error) {
+	fresh, err := e.sharedRefresh(ctx, conn, cred, window)
+	if err != nil && ctx.Err() == nil && !expiresWithin(cred, e.now(), 0) {
+		return clone(cred), err // still usable for a while
+	}
+	return fresh, err
+}
+
+// RefreshRejected replaces the credentials of one of the vendor's
+// connections whose access token the provider has just refused (HTTP 401),
+// whatever its expiry says, and returns the new ones without their refresh
+// token. When the stored access token is no longer rejected, another
+// caller has refreshed already, and the stored credentials are returned.
+// Concurrent callers share one refresh, as with Credentials. A provider
+// that refuses the refresh token, or a connection without one, answers
+// CodeReauthorizationRequired and leaves the connection in error.
+func (e *Engine) RefreshRejected(ctx context.Context, vendorID, connectionID, rejected string) (*oriel.Credentials, error) {
+	conn, cred, err := e.current(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	if cred.AccessToken == rejected {
+		if cred, err = e.sharedRefresh(ctx, conn, cred, rejectedToken); err != nil {
+			return nil, err
+		}
+	}
+	cred.RefreshToken = ""
+	return cred, nil
+}
+
+// rejectedToken is the refresh window of RefreshRejected: the provider has
+// refused the token, so it is refreshed whatever its expiry.
+const rejectedToken time.Duration = -1
+
+// sharedRefresh refreshes conn's credentials stale, which need it within
+// window, as the one refresh that this process runs for the connection at
+// a time. The refresh runs detached from this caller, whom others may be
+// waiting on; waiting for the lease and refreshing bound it instead.
+func (e *Engine) sharedRefresh(ctx context.Context, conn *oriel.Connection, stale *oriel.Credentials, window time.Duration) (*oriel.Credentials, error) {
+	flight := e.flights.DoChan(conn.VendorID+"\x00"+conn.ID, func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*leaseTTL)
 		defer cancel()
-		return e.refresh(ctx, conn, cred, window)
+		return e.refresh(ctx, conn, stale, window)
 	})
 	select {
 	case r := <-flight:
-		switch {
-		case r.Err == nil:
-			return clone(r.Val.(*oriel.Credentials)), nil
-		case !expiresWithin(cred, e.now(), 0):
-			return clone(cred), r.Err // still usable for a while
+		if r.Err != nil {
+			return nil, r.Err
 		}
-		return nil, r.Err
+		return clone(r.Val.(*oriel.Credentials)), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -119,6 +152,9 @@ func (e *Engine) refresh(ctx context.Context, conn *oriel.Connection, stale *ori
 	if done || err != nil {
 		return cred, err
 	}
+	if cred.RefreshToken == "" && window == rejectedToken {
+		return nil, e.requireReauthorization(ctx, conn, "the provider refused the access token and issued no refresh token")
+	}
 	if cred.RefreshToken == "" { // expired, see needsRefresh
 		return nil, e.requireReauthorization(ctx, conn, "the access token expired and the provider issued no refresh token")
 	}
@@ -163,6 +199,9 @@ func (e *Engine) reread(ctx context.Context, conn *oriel.Connection, stale *orie
 // needsRefresh reports whether cred must be refreshed before use: its token
 // expires within window and can be refreshed, or has expired and cannot.
 func needsRefresh(cred *oriel.Credentials, now time.Time, window time.Duration) bool {
+	if window == rejectedToken {
+		return true
+	}
 	if cred.RefreshToken == "" {
 		return expiresWithin(cred, now, 0)
 	}

@@ -1,0 +1,130 @@
+package connect
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/orielhq/oriel"
+)
+
+// APICall is what one request to a connection's provider API needs: where
+// the API lives, and the connection's current credentials, which Authorize
+// puts on a request the way the provider expects. It holds secrets: it
+// must never be logged or answered.
+type APICall struct {
+	// Provider is the connection's provider, with a generic provider's
+	// endpoints from its integration.
+	Provider *Provider
+	// BaseURL is the provider's API base URL for this connection.
+	BaseURL *url.URL
+
+	connectionID string
+	config       map[string]string
+	cred         *oriel.Credentials
+}
+
+// APICall returns what a request to the API of one of the vendor's
+// connected connections needs. Its credentials are fresh as Credentials
+// makes them: refreshed first when they expire within RefreshWindow.
+func (e *Engine) APICall(ctx context.Context, vendorID, connectionID string) (*APICall, error) {
+	t, err := e.load(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	base, err := t.provider.APIBaseURL(t.conn.Config)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeConfigInvalid, "the API base URL of %s is not a URL", t.provider.DisplayName)
+	}
+	if t.provider.Auth() == nil {
+		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeNoAPIBaseURL,
+			"the catalogue does not say how %s's API takes credentials, so it cannot be called through Oriel", t.provider.DisplayName)
+	}
+	cred, err := e.Credentials(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return &APICall{Provider: t.provider, BaseURL: u, connectionID: connectionID, config: t.conn.Config, cred: cred}, nil
+}
+
+// Refreshable reports whether c's credentials can be replaced after the
+// provider refuses them: OAuth2 tokens of a provider that issues refresh
+// tokens, unlike API keys and passwords.
+func (c *APICall) Refreshable() bool {
+	return c.cred.AccessToken != "" && c.Provider.RefreshTokens != RefreshNone
+}
+
+// RefreshRejected replaces c's credentials after the provider refused them
+// with HTTP 401 (see Engine.RefreshRejected).
+func (c *APICall) RefreshRejected(ctx context.Context, e *Engine, vendorID string) error {
+	cred, err := e.RefreshRejected(ctx, vendorID, c.connectionID, c.cred.AccessToken)
+	if err != nil {
+		return err
+	}
+	c.cred = cred
+	return nil
+}
+
+// Authorize puts the credentials on req as the provider's API expects them
+// (Provider.Auth), replacing any Authorization header and any query
+// parameter or header of the same name that req carried.
+func (c *APICall) Authorize(req *http.Request) {
+	a := c.Provider.Auth()
+	values := maps.Clone(c.config)
+	if values == nil {
+		values = map[string]string{}
+	}
+	maps.Copy(values, c.cred.Fields)
+	if c.cred.AccessToken != "" {
+		values["access_token"] = c.cred.AccessToken
+	}
+	req.Header.Del("Authorization")
+	for k, v := range a.Headers {
+		req.Header.Set(k, v)
+	}
+	switch a.In {
+	case AuthBearer:
+		req.Header.Set("Authorization", "Bearer "+FillTemplate(a.Value, values))
+	case AuthHeader:
+		req.Header.Set(a.Name, FillTemplate(a.Value, values))
+	case AuthBasic:
+		req.SetBasicAuth(FillTemplate(a.Username, values), FillTemplate(a.Password, values))
+	case AuthQuery:
+		req.URL.RawQuery = setQueryParam(req.URL.RawQuery, a.Name, FillTemplate(a.Value, values))
+	}
+}
+
+// Secrets returns the secret values c may put on a request, so that a
+// caller can scrub them from anything it shows.
+func (c *APICall) Secrets() []string {
+	out := []string{}
+	if c.cred.AccessToken != "" {
+		out = append(out, c.cred.AccessToken)
+	}
+	for _, f := range c.Provider.Credentials {
+		if v := c.cred.Fields[f.Name]; f.Secret && v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// setQueryParam returns the raw query rawQuery with every name parameter
+// replaced by one name=value at the end, leaving the rest as it was sent.
+func setQueryParam(rawQuery, name, value string) string {
+	var kept []string
+	for _, pair := range strings.Split(rawQuery, "&") {
+		k, _, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(k); pair == "" || err == nil && k == name {
+			continue
+		}
+		kept = append(kept, pair)
+	}
+	return strings.Join(append(kept, url.QueryEscape(name)+"="+url.QueryEscape(value)), "&")
+}
