@@ -97,6 +97,7 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		w.Header().Set("Content-Type", ct)
 	}
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	_, _ = io.Copy(w, r.Body)
 }
 

@@ -206,6 +206,7 @@ func (f *Forwarder) Forward(w http.ResponseWriter, r *http.Request, in Request) 
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(f.cfg.Timeout)) // beyond the server's own, for large bodies
 	_ = rc.SetWriteDeadline(time.Now().Add(f.cfg.Timeout))
+	_ = rc.EnableFullDuplex() // the answer may start while the request body still streams in
 
 	x := &exchange{f: f, w: w, r: r, call: call, target: target, body: body, replayable: replayable, retries: retries, vendorID: in.VendorID}
 	defer func() { f.observe(Outcome{Provider: call.Provider.Key, Status: x.status, Upstream: x.upstream}) }()
@@ -309,7 +310,7 @@ func (x *exchange) refresh(ctx context.Context, resp *http.Response) (again bool
 	case err != nil:
 		return false, err
 	case !x.replayable:
-		resp.Header.Set(RefreshedHeader, "true")
+		x.w.Header().Set(RefreshedHeader, "true")
 		return false, nil
 	}
 	return true, nil
