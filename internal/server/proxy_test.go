@@ -472,4 +472,3 @@ func peakRSS() string {
 	}
 	return "unknown"
 }
-
