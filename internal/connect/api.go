@@ -46,7 +46,7 @@ func (e *Engine) APICall(ctx context.Context, vendorID, connectionID string) (*A
 		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeNoAPIBaseURL,
 			"the catalogue does not say how %s's API takes credentials, so it cannot be called through Oriel", t.provider.DisplayName)
 	}
-	cred, err := e.Credentials(ctx, vendorID, connectionID)
+	cred, err := e.usableCredentials(ctx, t.conn)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,16 @@ const (
 // access token is returned while it is still valid, and
 // CodeProviderUnavailable once it has expired.
 func (e *Engine) Credentials(ctx context.Context, vendorID, connectionID string) (*oriel.Credentials, error) {
-	cred, err := e.credentials(ctx, vendorID, connectionID, RefreshWindow)
+	conn, err := e.Store.Connection(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return e.usableCredentials(ctx, conn)
+}
+
+// usableCredentials is Credentials of conn, just read from the store.
+func (e *Engine) usableCredentials(ctx context.Context, conn *oriel.Connection) (*oriel.Credentials, error) {
+	cred, err := e.credentialsFor(ctx, conn, RefreshWindow)
 	if err != nil && (cred == nil || oriel.ErrorKind(err) != oriel.EUNAVAILABLE) {
 		return nil, err
 	}
@@ -46,11 +55,20 @@ func (e *Engine) Credentials(ctx context.Context, vendorID, connectionID string)
 }
 
 // credentials is Credentials with a refresh window of choice, and the
-// refresh token left in. When the refresh fails but the current access
-// token has not expired yet, it returns both the current credentials and
-// the error.
+// refresh token left in.
 func (e *Engine) credentials(ctx context.Context, vendorID, connectionID string, window time.Duration) (*oriel.Credentials, error) {
-	conn, cred, err := e.current(ctx, vendorID, connectionID)
+	conn, err := e.Store.Connection(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return e.credentialsFor(ctx, conn, window)
+}
+
+// credentialsFor is credentials of conn, just read from the store. When the
+// refresh fails but the current access token has not expired yet, it
+// returns both the current credentials and the error.
+func (e *Engine) credentialsFor(ctx context.Context, conn *oriel.Connection, window time.Duration) (*oriel.Credentials, error) {
+	cred, err := e.stored(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -117,18 +135,23 @@ func (e *Engine) current(ctx context.Context, vendorID, connectionID string) (*o
 	if err != nil {
 		return nil, nil, err
 	}
-	switch conn.Status {
-	case oriel.StatusDisconnected:
-		return nil, nil, oriel.Errorf(oriel.ECONFLICT, CodeNotConnected, "the connection is not connected")
-	case oriel.StatusError:
-		return nil, nil, oriel.Errorf(oriel.ECONFLICT, CodeReauthorizationRequired,
-			"the connection must be connected again: %s", conn.LastError)
-	}
-	cred, err := e.Store.ConnectionCredentials(ctx, vendorID, connectionID)
+	cred, err := e.stored(ctx, conn)
 	if err != nil {
 		return nil, nil, err
 	}
 	return conn, cred, nil
+}
+
+// stored returns the stored credentials of conn, which must be connected.
+func (e *Engine) stored(ctx context.Context, conn *oriel.Connection) (*oriel.Credentials, error) {
+	switch conn.Status {
+	case oriel.StatusDisconnected:
+		return nil, oriel.Errorf(oriel.ECONFLICT, CodeNotConnected, "the connection is not connected")
+	case oriel.StatusError:
+		return nil, oriel.Errorf(oriel.ECONFLICT, CodeReauthorizationRequired,
+			"the connection must be connected again: %s", conn.LastError)
+	}
+	return e.Store.ConnectionCredentials(ctx, conn.VendorID, conn.ID)
 }
 
 // refresh replaces stale, conn's credentials that expire within window,

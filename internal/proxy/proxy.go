@@ -250,11 +250,8 @@ func (x *exchange) run(ctx context.Context) (*http.Response, error) {
 		resp, err := x.f.transport.RoundTrip(req)
 		x.upstream += time.Since(start)
 		if err != nil {
-			if x.canRetry() && transient(err) {
-				if sleep(ctx, backoff(x.attempts)) == nil {
-					x.retries--
-					continue
-				}
+			if x.canRetry() && transient(err) && x.pause(ctx, backoff(x.attempts)) == nil {
+				continue
 			}
 			return nil, transportError(err, x.f.cfg.MaxRequestBytes)
 		}
@@ -273,10 +270,9 @@ func (x *exchange) run(ctx context.Context) (*http.Response, error) {
 		case retryableStatus(resp.StatusCode) && x.canRetry():
 			if wait, ok := retryDelay(resp.Header, x.attempts, time.Now()); ok {
 				discard(resp)
-				if err := sleep(ctx, wait); err != nil {
+				if err := x.pause(ctx, wait); err != nil {
 					return nil, transportError(err, 0)
 				}
-				x.retries--
 				continue
 			}
 		}
@@ -521,12 +517,12 @@ func backoff(attempt int) time.Duration {
 	return d + rand.N(d)
 }
 
-// sleep waits for d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+// pause uses up one retry: it waits for d before it, or fails when ctx
+// ends first.
+func (x *exchange) pause(ctx context.Context, d time.Duration) error {
+	x.retries--
 	select {
-	case <-t.C:
+	case <-time.After(d):
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
