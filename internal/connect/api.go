@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"net/http"
 	"net/url"
@@ -34,23 +35,68 @@ func (e *Engine) APICall(ctx context.Context, vendorID, connectionID string) (*A
 	if err != nil {
 		return nil, err
 	}
-	base, err := t.provider.APIBaseURL(t.conn.Config)
-	if err != nil {
-		return nil, err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeConfigInvalid, "the API base URL of %s is not a URL", t.provider.DisplayName)
-	}
-	if t.provider.Auth() == nil {
-		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeNoAPIBaseURL,
-			"the catalogue does not say how %s's API takes credentials, so it cannot be called through Oriel", t.provider.DisplayName)
+	p := t.provider
+	if p.APIBase == "" || apiAuth(p) == nil {
+		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeNoAPIBase,
+			"the catalogue does not say where %s's API is or how it takes credentials, so it cannot be called through Oriel", p.DisplayName)
 	}
 	cred, err := e.usableCredentials(ctx, t.conn)
 	if err != nil {
 		return nil, err
 	}
-	return &APICall{Provider: t.provider, BaseURL: u, connectionID: connectionID, config: t.conn.Config, cred: cred}, nil
+	// An OAuth2 connection's settings are its config; an api_key or basic
+	// connection's are among the fields the customer entered.
+	values := maps.Clone(t.conn.Config)
+	if values == nil {
+		values = map[string]string{}
+	}
+	for _, f := range p.FormFields() {
+		if v, ok := cred.Fields[f.Name]; ok && !f.Secret {
+			values[f.Name] = v
+		}
+	}
+	base, err := p.BaseURL(values)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeConfigInvalid, "the API base URL of %s is not a URL", p.DisplayName)
+	}
+	return &APICall{Provider: p, BaseURL: u, connectionID: connectionID, config: values, cred: cred}, nil
+}
+
+// apiAuth is how requests to p's API carry credentials: p.Auth(), or for
+// the generic api-key provider, its key as a Bearer token (RFC 6750).
+func apiAuth(p *Provider) *APIAuth {
+	if a := p.Auth(); a != nil {
+		return a
+	}
+	if p.Generic && p.Kind == KindAPIKey {
+		return &APIAuth{In: AuthBearer, Value: "{api_key}"}
+	}
+	return nil
+}
+
+// WithAPIBase returns a copy of the generic provider p whose API lives at
+// raw, a URL from the integration's config ("" leaves p without one). It is
+// checked like a generic endpoint, and may have neither query nor escapes.
+func (p *Provider) WithAPIBase(raw string, allowLoopbackHTTP bool) (*Provider, error) {
+	if raw != "" {
+		u, err := url.Parse(raw)
+		if err == nil {
+			err = checkEndpointURL(raw, allowLoopbackHTTP)
+		}
+		if err == nil && (u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "%")) {
+			err = errors.New("must have neither query nor escapes")
+		}
+		if err != nil {
+			return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeEndpointInvalid, "api_base_url %v", err)
+		}
+	}
+	c := *p
+	c.APIBase = strings.TrimSuffix(raw, "/")
+	return &c, nil
 }
 
 // Refreshable reports whether c's credentials can be replaced after the
@@ -75,18 +121,16 @@ func (c *APICall) RefreshRejected(ctx context.Context, e *Engine, vendorID strin
 // (Provider.Auth), replacing any Authorization header and any query
 // parameter or header of the same name that req carried.
 func (c *APICall) Authorize(req *http.Request) {
-	a := c.Provider.Auth()
-	values := maps.Clone(c.config)
-	if values == nil {
-		values = map[string]string{}
-	}
+	a := apiAuth(c.Provider)
+	values := map[string]string{}
+	maps.Copy(values, c.config)
 	maps.Copy(values, c.cred.Fields)
 	if c.cred.AccessToken != "" {
-		values["access_token"] = c.cred.AccessToken
+		values[AccessTokenPlaceholder] = c.cred.AccessToken
 	}
 	req.Header.Del("Authorization")
 	for k, v := range a.Headers {
-		req.Header.Set(k, v)
+		req.Header.Set(k, FillTemplate(v, values))
 	}
 	switch a.In {
 	case AuthBearer:

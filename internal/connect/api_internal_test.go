@@ -61,18 +61,18 @@ func TestAPICallAuthorize(t *testing.T) {
 }
 
 // A catalogue entry's api_base_url resolves its placeholders host-safely.
-func TestAPIBaseURL(t *testing.T) {
+func TestBaseURL(t *testing.T) {
 	p, _ := LookupProvider("zendesk")
-	if u, err := p.APIBaseURL(map[string]string{"subdomain": "acme"}); err != nil || u != "https://acme.zendesk.com/api/v2" {
+	if u, err := p.BaseURL(map[string]string{"subdomain": "acme"}); err != nil || u != "https://acme.zendesk.com/api/v2" {
 		t.Fatalf("%s, %v", u, err)
 	}
 	for _, bad := range []string{"evil.example/x", "a@b", "..", ""} {
-		if u, err := p.APIBaseURL(map[string]string{"subdomain": bad}); err == nil {
+		if u, err := p.BaseURL(map[string]string{"subdomain": bad}); err == nil {
 			t.Errorf("subdomain %q resolved to %s", bad, u)
 		}
 	}
 	generic, _ := LookupProvider("oauth2")
-	if _, err := generic.APIBaseURL(nil); oriel.ErrorCode(err) != CodeNoAPIBaseURL {
+	if _, err := generic.BaseURL(nil); oriel.ErrorCode(err) != CodeNoAPIBase {
 		t.Errorf("the generic provider without a base URL: %v", err)
 	}
 	for _, raw := range []string{"http://api.example.com", "https://api.example.com/?q=1", "https://user@api.example.com", "https://api.example.com/%2e%2e"} {

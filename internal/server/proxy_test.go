@@ -297,7 +297,7 @@ func TestProxyRefusals(t *testing.T) {
 	// The keys integration (generic api-key) has no API base URL.
 	_, err := w.store.SetConnected(context.Background(), w.vendor.ID, w.keys.ID, &oriel.Credentials{Fields: map[string]string{"api_key": apiKeyCanary}})
 	must(t, err)
-	w.do("GET", "/v1/connections/"+w.keys.ID+"/proxy/contacts", nil).problem(http.StatusUnprocessableEntity, connect.CodeNoAPIBaseURL)
+	w.do("GET", "/v1/connections/"+w.keys.ID+"/proxy/contacts", nil).problem(http.StatusUnprocessableEntity, connect.CodeNoAPIBase)
 }
 
 // A provider whose address is private, loopback or a metadata service is
