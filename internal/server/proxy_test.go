@@ -336,6 +336,37 @@ func TestProxyDestinationPolicy(t *testing.T) {
 	}
 }
 
+// A keyed connection's settings, entered in the widget, place its API: a
+// Jira site's subdomain picks the host Oriel resolves (and then may not
+// reach: the test lets no traffic leave loopback).
+func TestProxyKeyedSettingsPlaceTheAPI(t *testing.T) {
+	var looked []string
+	var mu sync.Mutex
+	policy := netguard.Policy{
+		Resolver: resolverFunc(func(host string) []netip.Addr {
+			mu.Lock()
+			defer mu.Unlock()
+			looked = append(looked, host)
+			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}
+		}),
+		Dialer: dialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, fmt.Errorf("no dialling in this test") }),
+	}
+	w := newWorld(t, storetest.SQLite(t))
+	w.srv = New(Config{Store: w.store, PublicURL: "http://oriel.test", Proxy: proxy.Config{Policy: policy}, Now: w.clock.Now})
+	ctx := context.Background()
+	_, err := w.store.PutIntegration(ctx, &oriel.Integration{VendorID: w.vendor.ID, Key: "jira", Provider: "jira-api-token", DisplayName: "Jira"})
+	must(t, err)
+	jira := w.newConnection("Eacme", "jira")
+	_, err = w.store.SetConnected(ctx, w.vendor.ID, jira.ID, &oriel.Credentials{Fields: map[string]string{
+		"subdomain": "acme", "username": "ada@acme.example", "password": "CANARY-JIRA-TOKEN"}})
+	must(t, err)
+	r := w.do("GET", "/v1/connections/"+jira.ID+"/proxy/myself", nil)
+	r.problem(http.StatusServiceUnavailable, connect.CodeProviderUnavailable)
+	if len(looked) == 0 || looked[0] != "acme.atlassian.net" || strings.Contains(string(r.body), "CANARY") {
+		t.Fatalf("resolved %v; answer %s", looked, r.body)
+	}
+}
+
 type resolverFunc func(host string) []netip.Addr
 
 func (f resolverFunc) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
