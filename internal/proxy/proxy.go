@@ -159,9 +159,6 @@ func newTransport(policy netguard.Policy) *http.Transport {
 	}
 }
 
-// Close drops the transport's idle connections.
-func (f *Forwarder) Close() { f.transport.CloseIdleConnections() }
-
 // Request is one request to forward.
 type Request struct {
 	VendorID     string

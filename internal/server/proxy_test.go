@@ -349,7 +349,9 @@ func TestProxyKeyedSettingsPlaceTheAPI(t *testing.T) {
 			looked = append(looked, host)
 			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}
 		}),
-		Dialer: dialerFunc(func(context.Context, string, string) (net.Conn, error) { return nil, fmt.Errorf("no dialling in this test") }),
+		Dialer: dialerFunc(func(context.Context, string, string) (net.Conn, error) {
+			return nil, fmt.Errorf("no dialling in this test")
+		}),
 	}
 	w := newWorld(t, storetest.SQLite(t))
 	w.srv = New(Config{Store: w.store, PublicURL: "http://oriel.test", Proxy: proxy.Config{Policy: policy}, Now: w.clock.Now})
