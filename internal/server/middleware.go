@@ -34,6 +34,8 @@ type requestState struct {
 	// replay, when set, is the body an idempotent retry gets instead of the
 	// one sent (see storeReplay).
 	replay []byte
+	// body is the request body once readBody has read it.
+	body []byte
 }
 
 type stateKey struct{}
