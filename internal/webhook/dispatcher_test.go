@@ -202,8 +202,12 @@ func TestBoundedRequests(t *testing.T) {
 			if n := deliverDue(t, d); n != len(endpoints) {
 				t.Fatalf("claimed %d, want %d", n, len(endpoints))
 			}
-			if took := time.Since(start); took > 1900*time.Millisecond {
-				t.Fatalf("the pass took %s; attempts must end within half the lease", took)
+			// The slow receiver holds its request until the test ends, so only a
+			// cut-off ends that attempt; it must be the one at half the lease
+			// (1 s), not the client's own RequestTimeout. The elapsed time tells
+			// which fired; it is not a performance budget.
+			if took := time.Since(start); took >= webhook.RequestTimeout {
+				t.Fatalf("the pass took %s: the slow attempt was not cut off at half the lease", took)
 			}
 			ds := w.deliveries(t, e.ID)
 			for lastError, ep := range endpoints {
