@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
 	"github.com/orielhq/oriel/internal/store"
@@ -31,16 +32,19 @@ const (
 
 // serveConfig is the configuration of `oriel serve`.
 type serveConfig struct {
-	addr            string
-	publicURL       string
-	region          string
-	rateLimit       int
-	accessTokenTTL  time.Duration
-	webhookLease    time.Duration
-	dev             bool
-	shutdownTimeout time.Duration
-	store           *storeFlags
-	log             *logFlags
+	addr           string
+	publicURL      string
+	region         string
+	rateLimit      int
+	accessTokenTTL time.Duration
+	webhookLease   time.Duration
+	// webhookAllowPrivate lets webhooks reach loopback and private
+	// addresses; --dev turns it on too.
+	webhookAllowPrivate bool
+	dev                 bool
+	shutdownTimeout     time.Duration
+	store               *storeFlags
+	log                 *logFlags
 }
 
 // parseServeConfig reads serve's flags, falling back to the environment.
@@ -74,6 +78,8 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
+	f.BoolVar(&c.webhookAllowPrivate, "webhook-allow-private", false, "let webhook endpoints be on loopback, private (RFC 1918), link-local and other internal addresses, for receivers on your own network (on with --dev)")
+	f.bindEnv("webhook-allow-private", "ORIEL_WEBHOOK_ALLOW_PRIVATE")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
@@ -100,6 +106,12 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	}
 	return nil
+}
+
+// webhookDestinations is the policy for webhook endpoint URLs: internal
+// addresses are refused unless --webhook-allow-private or --dev.
+func (c *serveConfig) webhookDestinations() netguard.Policy {
+	return netguard.Policy{AllowPrivate: c.webhookAllowPrivate || c.dev}
 }
 
 // cmdServe runs the server until ctx is cancelled, then shuts it down gracefully.
@@ -151,6 +163,7 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 // cancelled; then it shuts the server down gracefully and stops the jobs.
 func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *store.SQL, keyring *seal.Keyring, logger *slog.Logger) error {
 	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
+	webhookDestinations := cfg.webhookDestinations()
 	handler := server.New(server.Config{
 		Store:          db,
 		Logger:         logger,
@@ -162,10 +175,12 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Keys:           keyring,
 		Dev:            cfg.dev,
 		Engine:         engine,
+
+		WebhookDestinations: webhookDestinations,
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	waitWorkers := startWorkers(workers, db, engine, cfg.webhookLease, logger)
+	waitWorkers := startWorkers(workers, db, engine, &webhook.Dispatcher{Store: db, Logger: logger, Lease: cfg.webhookLease, Destinations: webhookDestinations}, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()

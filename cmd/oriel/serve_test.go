@@ -226,3 +226,28 @@ func TestServeHTTPShutdownIsBounded(t *testing.T) {
 		t.Fatal("serveHTTP did not return after its shutdown timeout")
 	}
 }
+
+// TestWebhookAllowPrivate: internal webhook destinations are refused by
+// default and allowed by --webhook-allow-private, its environment variable,
+// or --dev (which the demo runs with).
+func TestWebhookAllowPrivate(t *testing.T) {
+	for _, tc := range []struct {
+		env   map[string]string
+		args  []string
+		allow bool
+	}{
+		{nil, nil, false},
+		{nil, []string{"--webhook-allow-private"}, true},
+		{map[string]string{"ORIEL_WEBHOOK_ALLOW_PRIVATE": "true"}, nil, true},
+		{map[string]string{"ORIEL_WEBHOOK_ALLOW_PRIVATE": "true"}, []string{"--webhook-allow-private=false"}, false},
+		{nil, []string{"--dev"}, true},
+	} {
+		c, err := parseServe(t, tc.env, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.webhookDestinations().AllowPrivate; got != tc.allow {
+			t.Errorf("env %v, flags %v: AllowPrivate %v, want %v", tc.env, tc.args, got, tc.allow)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/orielhq/oriel/internal/auth"
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/origin"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
@@ -50,6 +51,11 @@ type Config struct {
 	// endpoints may then use http:// URLs on loopback (127.0.0.1, [::1],
 	// localhost), such as package oauthdev's server. Never in production.
 	Dev bool
+	// WebhookDestinations says which webhook endpoint URLs may be
+	// registered: one whose host is a literal internal address is refused
+	// (422 destination_not_allowed) unless AllowPrivate is set, which Dev
+	// implies. Give the webhook dispatcher the same policy.
+	WebhookDestinations netguard.Policy
 	// Engine connects, refreshes and revokes connections; nil → one built
 	// from the fields above. Pass the engine the background refresher uses,
 	// so that both share its in-process single-flight.
@@ -81,6 +87,8 @@ type Server struct {
 	engine *connect.Engine // connects, refreshes and revokes connections
 	csrf   *http.CrossOriginProtection
 	dev    bool
+
+	webhookDestinations netguard.Policy // checks endpoint URLs at registration
 }
 
 // New returns a Server for cfg.
@@ -117,6 +125,8 @@ func New(cfg Config) *Server {
 	}
 	s.csrf = http.NewCrossOriginProtection()
 	s.dev = cfg.Dev
+	s.webhookDestinations = cfg.WebhookDestinations
+	s.webhookDestinations.AllowPrivate = cfg.WebhookDestinations.AllowPrivate || cfg.Dev
 	s.origin = originOf(cfg.PublicURL)
 	// A Secure cookie may carry the __Host- prefix: no Domain, Path=/, so
 	// no subdomain can set or overwrite it.
