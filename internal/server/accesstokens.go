@@ -56,7 +56,7 @@ type accessTokens struct {
 // newAccessTokens returns the state for a server with keys (which may be
 // nil) and the configured lifetime ttl (0 for the default).
 func newAccessTokens(keys *seal.Keyring, ttl time.Duration, now func() time.Time) *accessTokens {
-	t := &accessTokens{ttl: DefaultAccessTokenTTL, failures: newLimiter(authFailuresPerMinute)}
+	t := &accessTokens{ttl: DefaultAccessTokenTTL, failures: newLimiter(PerMinute(authFailuresPerMinute))}
 	if ttl != 0 {
 		t.ttl = min(max(ttl, MinAccessTokenTTL), MaxAccessTokenTTL).Truncate(time.Second)
 	}

@@ -332,7 +332,7 @@ func TestAccessTokensNotLogged(t *testing.T) {
 
 // E20: tokens are distinct, and so are their ids.
 func TestAccessTokensDistinct(t *testing.T) {
-	e := newTokenEnv(t, storetest.SQLite(t), func(c *Config) { c.RateLimit = 2000 })
+	e := newTokenEnv(t, storetest.SQLite(t), func(c *Config) { c.TokenRate = PerMinute(2000) })
 	tokens, ids := map[string]bool{}, map[string]bool{}
 	for range 1000 {
 		raw := e.issue(map[string]any{"type": "customer", "id": "Eacme"})
@@ -510,28 +510,12 @@ func TestAccessTokenAuthFailureLimit(t *testing.T) {
 	})
 }
 
-func TestClientAddress(t *testing.T) {
-	for addr, want := range map[string]string{
-		"198.51.100.7:4000":          "198.51.100.7",
-		"[::ffff:198.51.100.7]:4000": "198.51.100.7",
-		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
-		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
-		"[2001:db8:1:3::1]:443":      "2001:db8:1:3::/64",
-		"not an address":             "not an address",
-		"[fe80::1%eth0]:80":          "fe80::/64",
-	} {
-		r := httptest.NewRequest("POST", "/", nil)
-		r.RemoteAddr = addr
-		if got := clientAddress(r); got != want {
-			t.Errorf("clientAddress(%q) = %q, want %q", addr, got, want)
-		}
-	}
-}
-
-// K03: issuance counts against the API key's rate limit.
+// K03: issuance counts against the API key's token-endpoint limit, which
+// is apart from its limit on the rest of the API: a key that used up one
+// still has the other.
 func TestAccessTokenIssuanceRateLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
-		e := newTokenEnv(t, s, func(c *Config) { c.RateLimit = 3 })
+		e := newTokenEnv(t, s, func(c *Config) { c.TokenRate = PerMinute(3); c.APIRate = PerMinute(2) })
 		body := grant(map[string]any{"type": "customer", "id": "Eacme"})
 		for range 3 {
 			e.do("POST", issuePath, body).want(200)
@@ -542,6 +526,9 @@ func TestAccessTokenIssuanceRateLimit(t *testing.T) {
 			t.Fatalf("Retry-After = %q, want 20", got)
 		}
 		e.doAs(e.otherSecret, "POST", issuePath, body).want(200) // another vendor's key has its own budget (and its own acme)
+		e.do("GET", "/v1/vendor", nil).want(200)                 // the rest of the API has its own limit
+		e.do("GET", "/v1/vendor", nil).want(200)
+		e.do("GET", "/v1/vendor", nil).problem(429, "rate_limited")
 		e.clock.Advance(20 * time.Second)
 		e.do("POST", issuePath, body).want(200)
 	})
@@ -564,7 +551,7 @@ func TestAccessTokenServerError(t *testing.T) {
 
 func TestLimiterWait(t *testing.T) {
 	start := time.Unix(0, 0)
-	l := newLimiter(10)
+	l := newLimiter(PerMinute(10))
 	if l.wait("k", start) != 0 || len(l.buckets) != 0 {
 		t.Fatal("wait on an unknown key: not 0, or the key is now tracked")
 	}
@@ -582,7 +569,7 @@ func TestLimiterWait(t *testing.T) {
 // K05: a flood of distinct keys, none idle, keeps the limiter bounded.
 func TestLimiterStaysBounded(t *testing.T) {
 	start := time.Unix(0, 0)
-	l := newLimiter(10)
+	l := newLimiter(PerMinute(10))
 	for i := range 3 * maxTracked {
 		l.take("addr"+strconv.Itoa(i), start)
 	}

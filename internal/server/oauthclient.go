@@ -3,9 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
-	"net/netip"
 
 	"github.com/orielhq/oriel"
 )
@@ -78,24 +76,6 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) erro
 	}
 	stateOf(r).apiKey = k
 	return nil
-}
-
-// clientAddress is what failed authentications are counted by: the peer's
-// IP address, or its /64 network for IPv6, which one host usually holds
-// whole.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if ip = ip.Unmap(); ip.Is6() {
-		return netip.PrefixFrom(ip, 64).Masked().String()
-	}
-	return ip.String()
 }
 
 // oauthError is the body of an RFC 6749 §5.2 error response.
