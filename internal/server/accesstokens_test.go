@@ -267,6 +267,15 @@ func TestAccessTokenRequestErrors(t *testing.T) {
 			t.Fatalf("%s: the description quotes the API key", r.req)
 		}
 	}
+	// E14: a body declared as a form (or anything but JSON) is refused with
+	// 415, in OAuth's shape, before it is read.
+	for _, path := range []string{issuePath, revokePath} {
+		for _, contentType := range []string{"application/x-www-form-urlencoded", "text/plain", ""} {
+			r := e.do("POST", path, `grant_type=client_credentials&resource=urn:entity:customer:Eacme`, "Content-Type", contentType)
+			r.req += " as " + contentType
+			r.oauth(415, "invalid_request")
+		}
+	}
 	// E13: other methods.
 	for _, method := range []string{"GET", "PUT", "DELETE"} {
 		for _, path := range []string{issuePath, revokePath} {
