@@ -65,9 +65,16 @@ func TestBrokenBodies(t *testing.T) {
 	})
 	t.Run("reset", func(t *testing.T) {
 		c := dial()
-		fmt.Fprint(c, head(200, "reset")+partial)
-		time.Sleep(50 * time.Millisecond) // let the server start reading the body
-		c.SetLinger(0)                    // close sends RST
+		// With Expect: 100-continue the server answers 100 once the handler
+		// reads the body, so the reset surely comes mid-body.
+		fmt.Fprint(c, strings.Replace(head(200, "reset"), "\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n", 1))
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil || !strings.Contains(line, "100 Continue") {
+			t.Fatalf("waiting for 100 Continue: %q, %v", line, err)
+		}
+		fmt.Fprint(c, partial)
+		c.SetLinger(0) // close sends RST
 		c.Close()
 		waitForLog(t, e, "reset", `"status":400,`, `"code":"body_incomplete"`)
 	})
