@@ -53,8 +53,8 @@ func requireJSON(r *http.Request) error {
 // server's read timeout, 400 when it ended early or the connection broke.
 func readBody(r *http.Request) ([]byte, error) {
 	st := stateOf(r)
-	if st.body != nil {
-		return st.body, nil
+	if st.bodyRead != nil {
+		return st.bodyRead, nil
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -63,7 +63,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	if data == nil {
 		data = []byte{}
 	}
-	st.body = data
+	st.bodyRead = data
 	return data, nil
 }
 

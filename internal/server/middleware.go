@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -35,8 +36,11 @@ type requestState struct {
 	// replay, when set, is the body an idempotent retry gets instead of the
 	// one sent (see storeReplay).
 	replay []byte
-	// body is the request body once readBody has read it.
-	body []byte
+	// body is the request body without the API's size limit, for the
+	// proxy, which applies its own.
+	body io.ReadCloser
+	// bodyRead is the (limited) request body once readBody has read it.
+	bodyRead []byte
 	// peer is the address of the connection's other end; client, of the
 	// client that sent the request (clientaddr.go), which differs from the
 	// peer behind a trusted proxy. Either is invalid when RemoteAddr is
@@ -68,6 +72,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.secureHeaders(w.Header())
 		w.Header().Set("X-Request-Id", st.id)
 		rec := &recorder{ResponseWriter: w}
+		st.body = r.Body
 		r.Body = http.MaxBytesReader(rec, r.Body, maxBodyBytes)
 
 		next.ServeHTTP(rec, r)
