@@ -50,14 +50,20 @@ func TestBodyEndpointsComplete(t *testing.T) {
 	}
 }
 
+// newBodyEnv is an env with customer Ec and its user Eu, and a function that
+// fills a bodyEndpoints path with them.
+func newBodyEnv(t *testing.T, s *store.SQL) (*env, func(string) string) {
+	e := newEnv(t, s)
+	e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
+	e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
+	return e, strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k").Replace
+}
+
 func TestMalformedBodies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
-		e := newEnv(t, s)
-		e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
-		e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
-		fill := strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k")
+		e, fill := newBodyEnv(t, s)
 		for _, ep := range bodyEndpoints {
-			name, path := ep.field, fill.Replace(ep.path)
+			name, path := ep.field, fill(ep.path)
 			for body, code := range map[string]string{
 				``:                                  "invalid_json",
 				`   `:                               "invalid_json",
@@ -166,12 +172,9 @@ func TestUnroutedRequests(t *testing.T) {
 // two different ids cannot collide), and only application/json is taken.
 func TestStrictJSON(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
-		e := newEnv(t, s)
-		e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
-		e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
-		fill := strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k")
+		e, fill := newBodyEnv(t, s)
 		for _, ep := range bodyEndpoints {
-			name, path := ep.field, fill.Replace(ep.path)
+			name, path := ep.field, fill(ep.path)
 			for body, code := range map[string]string{
 				`{"` + strings.ToUpper(name) + `":"x"}`:                "unknown_field",
 				`{"` + strings.ToUpper(name[:1]) + name[1:] + `":"x"}`: "unknown_field",
