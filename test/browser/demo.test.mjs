@@ -192,6 +192,12 @@ test('Fully Embedded: the workspace in an iframe, sized by heightChange', { time
   await crmCard(page, '#orielWidget').locator('.status-label', { hasText: /^Connected$/ }).waitFor();
   await page.locator('#eventlog .event', { hasText: 'heightChange' }).first().waitFor();
   await screenshots(page, 'fully-embedded');
+  // The workspace's Benefits section, in the same iframe and session.
+  await workspace.getByRole('link', { name: 'Benefits' }).click();
+  await workspace.getByRole('heading', { name: 'Your benefits' }).waitFor();
+  assert.equal(await workspace.getByRole('link', { name: 'Benefits' }).getAttribute('aria-current'), 'page');
+  assert.equal(await workspace.locator('#section-connections').isHidden(), true);
+  await screenshots(page, 'fully-embedded-benefits');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
