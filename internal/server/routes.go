@@ -32,6 +32,9 @@ const (
 	// otherwise) and serve that employee's own data; their POSTs honour
 	// Idempotency-Key, scoped to the employee.
 	widgetEmployee
+	// vendorProxy routes are vendorAPI routes whose bodies stream through
+	// to a provider: no Idempotency-Key handling, which would buffer them.
+	vendorProxy
 )
 
 // route is one entry of the routing table.
@@ -42,8 +45,8 @@ type route struct {
 	handler handler
 }
 
-// routes lists every route the server answers: this table and the widget
-// registry's (widgets.go). The OpenAPI test checks them against
+// routes lists every route the server answers: this table, the provider
+// proxy's and the widget registry's (widgets.go). The OpenAPI test checks them against
 // openapi.json in both directions.
 func (s *Server) routes() []route {
 	return append([]route{
@@ -125,7 +128,7 @@ func (s *Server) routes() []route {
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
-	}, s.widgetRoutes()...)
+	}, slices.Concat(s.proxyRoutes(), s.widgetRoutes())...)
 }
 
 // mount builds the router: every route behind its middleware, and a fallback
@@ -149,7 +152,7 @@ func (s *Server) mount() http.Handler {
 		}
 		return oriel.Errorf(oriel.ENOTFOUND, codeRouteNotFound, "no such endpoint; see /openapi.json for the API")
 	}))
-	return mux
+	return s.refuseUncleanProxyPaths(mux)
 }
 
 // guard wraps a route's handler in the middleware its access needs.
@@ -160,6 +163,8 @@ func (s *Server) guard(rt route) handler {
 		if rt.method == http.MethodPost {
 			h = s.idempotent(h)
 		}
+		h = s.requireAPIKey(s.rateLimited(h))
+	case vendorProxy:
 		h = s.requireAPIKey(s.rateLimited(h))
 	case oauthClient:
 		h = s.oauthClient(s.rateLimited(h))
