@@ -23,6 +23,9 @@ import (
 // (a customer-bound token is an admin), so the widget API's handlers and
 // its row-level checks are the same for both kinds of credential.
 
+// codeWidgetUnknown answers GET /widget-api/viewer?widget= naming no kind.
+const codeWidgetUnknown = "widget_unknown"
+
 // parentOriginHeader carries an SDK-mode widget page's parent_origin.
 const parentOriginHeader = "X-Oriel-Parent-Origin"
 
@@ -109,9 +112,20 @@ type widgetViewer struct {
 	Appearance *oriel.Appearance `json:"appearance"`
 }
 
-// widgetViewerOf answers GET /widget-api/viewer.
+// widgetViewerOf answers GET /widget-api/viewer[?widget=kind]. A widget
+// page names its kind, so that a credential it cannot use (a customer-level
+// one on a user-bound widget) is refused before the page shows anything.
 func (s *Server) widgetViewerOf(w http.ResponseWriter, r *http.Request) error {
 	sess := sessionOf(r)
+	if name := r.URL.Query().Get("widget"); name != "" {
+		k, ok := s.widgetKindNamed(name)
+		if !ok {
+			return oriel.Errorf(oriel.EINVALID, codeWidgetUnknown, "widget names no kind of widget; see docs/protocol.md")
+		}
+		if !bound(k.binding, sess) {
+			return errUserBindingRequired
+		}
+	}
 	a, err := s.store.Appearance(r.Context(), sess.VendorID)
 	if err != nil {
 		return err
