@@ -22,6 +22,10 @@ const (
 	KindOAuth2 Kind = "oauth2"  // OAuth 2.0 authorization code grant
 	KindAPIKey Kind = "api_key" // one or more named keys the user pastes
 	KindBasic  Kind = "basic"   // HTTP Basic: fields "username" and "password"
+	// KindClientCredentials: OAuth 2.0 client credentials grant (RFC 6749
+	// §4.4). The user pastes the client_id and client_secret of an app
+	// registered in their own account; Oriel trades them for access tokens.
+	KindClientCredentials Kind = "oauth2_client_credentials"
 )
 
 // RefreshTokens says whether and how an OAuth2 provider issues refresh tokens.
@@ -77,7 +81,8 @@ type Provider struct {
 	// display name's first letter unless Monogram is set).
 	Logo string `json:"logo,omitempty"`
 
-	// OAuth2 only. The endpoints are URL templates that may hold {field}
+	// OAuth2 only (TokenEndpoint, scopes and TokenAuthMethod also for
+	// client credentials). The endpoints are URL templates that may hold {field}
 	// placeholders naming ConnectionConfig fields; AuthURL, TokenURL and
 	// RevocationURL resolve them for one connection.
 	AuthorizationEndpoint string         `json:"authorization_url,omitempty"`
@@ -99,6 +104,17 @@ type Provider struct {
 	ConnectionConfig []*Field     `json:"connection_config,omitempty"`
 	Credentials      []*Field     `json:"credentials,omitempty"`
 	TestRequest      *TestRequest `json:"test_request,omitempty"`
+
+	// APIBase is the root URL of the provider's API (a template with the
+	// same placeholder rules as the OAuth2 endpoints); "" when Oriel does
+	// not know it. APIAuth says how a request to it carries the connection's
+	// credentials; nil means the kind's default (see Auth).
+	APIBase string   `json:"api_base_url,omitempty"`
+	APIAuth *APIAuth `json:"api_auth,omitempty"`
+
+	// Provenance records where the entry's facts come from and when they
+	// were checked.
+	Provenance *Provenance `json:"provenance"`
 }
 
 // Field is one value a user or vendor enters for a connection.
