@@ -30,12 +30,14 @@ const AccessTokenPlaceholder = "access_token"
 // whose {name} placeholders name the provider's credential or
 // connection-config fields, or {access_token}; FillTemplate fills them.
 type APIAuth struct {
-	In       AuthPlacement     `json:"in"`
-	Name     string            `json:"name,omitempty"`     // header (In=header) or query parameter (In=query)
-	Value    string            `json:"value,omitempty"`    // In=bearer, header or query
-	Username string            `json:"username,omitempty"` // In=basic
-	Password string            `json:"password,omitempty"` // In=basic
-	Headers  map[string]string `json:"headers,omitempty"`  // fixed extra headers, such as an API version
+	In       AuthPlacement `json:"in"`
+	Name     string        `json:"name,omitempty"`     // header (In=header) or query parameter (In=query)
+	Value    string        `json:"value,omitempty"`    // In=bearer, header or query
+	Username string        `json:"username,omitempty"` // In=basic
+	Password string        `json:"password,omitempty"` // In=basic
+	// Headers are extra headers, such as an API version or a second key;
+	// their values are templates too.
+	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // Auth returns how requests to p's API carry credentials: the entry's
@@ -105,7 +107,7 @@ func (p *Provider) checkAPI() error {
 	case AuthHeader, AuthQuery:
 		nameRE := headerNameRE
 		if a.In == AuthQuery {
-			nameRE = paramNameRE
+			nameRE = queryNameRE
 		}
 		if !nameRE.MatchString(a.Name) || a.Username != "" || a.Password != "" || a.Value == "" {
 			return fmt.Errorf("api_auth: %s takes a name matching %s and a value", a.In, nameRE)
@@ -115,12 +117,18 @@ func (p *Provider) checkAPI() error {
 		}
 		templates = []string{a.Value}
 	case AuthBasic:
-		if a.Name != "" || a.Value != "" || a.Username == "" {
-			return errors.New("api_auth: basic takes a username and a password")
+		if a.Name != "" || a.Value != "" || a.Username == "" && a.Password == "" {
+			return errors.New("api_auth: basic takes a username and a password, one of which may be empty")
 		}
 		templates = []string{a.Username, a.Password}
 	default:
 		return errors.New("api_auth: in must be bearer, header, basic or query")
+	}
+	for k, v := range a.Headers {
+		if !headerNameRE.MatchString(k) || v == "" || k == "host" || k == "content-length" {
+			return fmt.Errorf("api_auth: header %q needs a lower-case name and a value", k)
+		}
+		templates = append(templates, v)
 	}
 	secret := false
 	for _, tmpl := range templates {
@@ -141,11 +149,6 @@ func (p *Provider) checkAPI() error {
 	}
 	if !secret {
 		return errors.New("api_auth: sends no secret; name the access token or a secret credential")
-	}
-	for k, v := range a.Headers {
-		if !headerNameRE.MatchString(k) || strings.ContainsAny(v, "{}") || v == "" || hasControl(v) {
-			return fmt.Errorf("api_auth: header %q needs a lower-case name and a fixed value", k)
-		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package connect
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ var (
 	monogramRE    = regexp.MustCompile(`^[A-Z0-9]{1,2}$`)
 	paramNameRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	headerNameRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	queryNameRE   = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 )
 
 // categories are the catalogue's provider categories.
@@ -274,8 +276,8 @@ func (p *Provider) checkTestRequest() error {
 		values["header "+k] = v
 	}
 	for k, v := range t.Query {
-		if !paramNameRE.MatchString(k) {
-			return fmt.Errorf("query parameter %q: name must match %s", k, paramNameRE)
+		if !queryNameRE.MatchString(k) {
+			return fmt.Errorf("query parameter %q: name must match %s", k, queryNameRE)
 		}
 		values["query "+k] = v
 	}
@@ -318,6 +320,7 @@ func (p *Provider) usesPlaceholder(name string) bool {
 	}
 	if a := p.APIAuth; a != nil {
 		templates = append(templates, a.Value, a.Username, a.Password)
+		templates = slices.AppendSeq(templates, maps.Values(a.Headers))
 	}
 	return slices.ContainsFunc(templates, func(t string) bool { return slices.Contains(placeholders(t), name) })
 }
