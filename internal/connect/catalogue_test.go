@@ -384,6 +384,9 @@ func urlBuilders(t *testing.T, p *Provider) map[string]func(field, value string)
 			builders[tmpl] = func(field, value string) (string, error) { return resolve(sample(field, value)) }
 		}
 	}
+	if p.APIBase != "" {
+		builders[p.APIBase] = func(field, value string) (string, error) { return p.BaseURL(sample(field, value)) }
+	}
 	if p.TestRequest != nil {
 		builders[p.TestRequest.URL] = func(field, value string) (string, error) {
 			req, err := p.NewTestRequest(context.Background(), sample(field, value))
