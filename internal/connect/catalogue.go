@@ -77,8 +77,8 @@ type Provider struct {
 	DocsURL  string `json:"docs_url"` // the provider's own documentation of this auth method
 	Color    string `json:"color"`    // brand colour, #RRGGBB
 	Monogram string `json:"monogram,omitempty"`
-	// Logo is an SVG data URI generated from Color and the monogram (the
-	// display name's first letter unless Monogram is set).
+	// Logo is the path of the provider's logo, served by Oriel: a monogram
+	// (see MonogramPath) of Monogram, or of the display name's initials, on Color.
 	Logo string `json:"logo,omitempty"`
 
 	// OAuth2 only (TokenEndpoint, scopes and TokenAuthMethod also for
@@ -203,7 +203,7 @@ func parseCatalogue(data []byte) ([]*Provider, error) {
 			return nil, fmt.Errorf("provider %q is listed twice", p.Key)
 		}
 		seen[p.Key] = true
-		p.Logo = monogramLogo(p.monogram(), p.Color, p.DisplayName)
+		p.Logo = MonogramPath(p.monogram(), p.Color)
 	}
 	slices.SortFunc(file.Providers, func(a, b *Provider) int { return strings.Compare(a.Key, b.Key) })
 	return file.Providers, nil

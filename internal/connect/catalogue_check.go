@@ -25,6 +25,12 @@ var categories = []string{
 	"hr", "identity", "marketing", "other", "payments", "productivity", "social", "storage", "support",
 }
 
+// Categories returns the catalogue's provider categories, sorted.
+func Categories() []string { return slices.Clone(categories) }
+
+// Kinds returns the kinds of provider, in the catalogue's order of preference.
+func Kinds() []Kind { return []Kind{KindOAuth2, KindClientCredentials, KindAPIKey, KindBasic} }
+
 // scopeSeparators are the separators providers join scopes with: RFC
 // 6749's space, and the comma some older APIs use.
 var scopeSeparators = []string{" ", ","}

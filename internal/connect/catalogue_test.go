@@ -3,7 +3,6 @@ package connect
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -78,7 +77,7 @@ func TestCatalogueEntriesAreWellFormed(t *testing.T) {
 				t.Error("display name and category are required")
 			}
 			assertProviderURL(t, "docs_url", p.DocsURL)
-			assertSVGLogo(t, p.Logo, p.DisplayName)
+			assertSVGLogo(t, p.Logo)
 			for _, f := range p.FormFields() {
 				if f.Name == "" || f.Label == "" {
 					t.Errorf("field %+v needs a name and a label", f)
@@ -198,17 +197,22 @@ func sampleCredential(f *Field) string {
 	return "unmatched"
 }
 
-// assertSVGLogo checks that logo is a base64 SVG data URI: well-formed XML
-// whose root is <svg> in the SVG namespace, without scripts or links.
-func assertSVGLogo(t *testing.T, logo, name string) {
+// assertSVGLogo checks that logo is the path of a monogram that
+// MonogramSVG draws: well-formed XML whose root is <svg> in the SVG
+// namespace, without scripts or links.
+func assertSVGLogo(t *testing.T, logo string) {
 	t.Helper()
-	data, ok := strings.CutPrefix(logo, "data:image/svg+xml;base64,")
+	file, ok := strings.CutPrefix(logo, LogoPathPrefix)
 	if !ok {
-		t.Fatalf("logo %.40q… is not an SVG data URI", logo)
+		t.Fatalf("logo %q is not under %s", logo, LogoPathPrefix)
 	}
-	svg, err := base64.StdEncoding.DecodeString(data)
+	file, err := url.PathUnescape(file)
 	if err != nil {
-		t.Fatalf("logo is not base64: %v", err)
+		t.Fatal(err)
+	}
+	svg, ok := MonogramSVG(file)
+	if !ok {
+		t.Fatalf("logo %q is not a monogram Oriel serves", logo)
 	}
 	dec := xml.NewDecoder(bytes.NewReader(svg))
 	var root *xml.StartElement
@@ -237,8 +241,33 @@ func assertSVGLogo(t *testing.T, logo, name string) {
 	if root == nil || root.Name.Local != "svg" || root.Name.Space != "http://www.w3.org/2000/svg" {
 		t.Errorf("logo root is %v, want svg in the SVG namespace", root)
 	}
-	if !bytes.Contains(svg, []byte(xmlEscape(name))) {
-		t.Errorf("logo is not labelled %q", name)
+}
+
+func TestMonogramLogos(t *testing.T) {
+	for name, want := range map[string]string{
+		"Acme CRM": "AC", "salesforce": "S", "Über Eats": "ÜE", "  42 things": "4T", "—": "?", "<script>": "S",
+	} {
+		if got := Monogram(name); got != want {
+			t.Errorf("Monogram(%q) = %q, want %q", name, got, want)
+		}
+		path := MonogramPath(Monogram(name), "#112233")
+		assertSVGLogo(t, path)
+		if strings.ContainsAny(strings.TrimPrefix(path, LogoPathPrefix), "/?#<>\"") {
+			t.Errorf("MonogramPath(%q) = %q holds URL or markup syntax", name, path)
+		}
+	}
+	for _, file := range []string{
+		"m1-A-11223.svg", "m1-a-112233.svg", "m1-ABC-112233.svg", "m1--112233.svg", "m0-A-112233.svg",
+		"m1-A-112233.png", "m1-<-112233.svg", "m1-A-112233.svg/x", "m1-&-112233.svg", "m1-A-ffffff.svg",
+	} {
+		if _, ok := MonogramSVG(file); ok {
+			t.Errorf("MonogramSVG(%q) drew a logo", file)
+		}
+	}
+	dark, _ := MonogramSVG("m1-A-FFE01B.svg")
+	light, _ := MonogramSVG("m1-A-1F2328.svg")
+	if !bytes.Contains(dark, []byte(`fill="#1F2328"`)) || !bytes.Contains(light, []byte(`fill="#FFFFFF"`)) {
+		t.Error("letters do not contrast with the background")
 	}
 }
 

@@ -73,6 +73,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/access-tokens", oauthClient, s.issueAccessToken},
 		{"POST", "/v1/auth/access-tokens/revoke", oauthClient, s.revokeAccessToken},
 
+		{"GET", "/v1/providers", vendorAPI, list(s.listProviders)},
+
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
@@ -99,6 +101,7 @@ func (s *Server) routes() []route {
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
 		{"GET", "/connections", public, s.workspace},
 		{"GET", "/static/{file}", public, s.serveStatic},
+		{"GET", "/logos/{file}", public, s.serveLogo},
 		{"GET", "/sdk/{file}", public, s.serveSDK},
 		{"GET", "/widgets/connections", public, s.widgetConnectionsPage},
 		{"GET", "/widgets/connection/{id}", public, s.widgetConnectionPage},

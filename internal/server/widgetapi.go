@@ -32,7 +32,7 @@ type widgetConnection struct {
 	Name         string                 `json:"name"` // the integration's display name
 	Provider     string                 `json:"provider"`
 	ProviderName string                 `json:"provider_name"`
-	Logo         string                 `json:"logo,omitempty"` // an SVG data URI
+	Logo         string                 `json:"logo,omitempty"` // the path of its logo under /logos/
 	Kind         connect.Kind           `json:"kind,omitempty"` // "" when the catalogue no longer has the provider
 	Status       oriel.ConnectionStatus `json:"status"`
 	LastError    string                 `json:"last_error,omitempty"`
@@ -58,7 +58,9 @@ func newWidgetConnection(c *oriel.Connection, name string) *widgetConnection {
 	case v.Name == "":
 		v.Name = v.ProviderName
 	case ok && p.Generic:
+		// The generic kinds' own monogram ("OA", "K") says nothing either.
 		v.ProviderName = v.Name
+		v.Logo = connect.MonogramPath(connect.Monogram(v.Name), p.Color)
 	}
 	return v
 }

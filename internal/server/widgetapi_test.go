@@ -25,8 +25,15 @@ func TestWidgetAPIScope(t *testing.T) {
 		keys, crm := page.Data[0], page.Data[1]
 		matchSchemaSubset(t, "WidgetConnection", crm)
 		if field(crm, "name") != "Demo CRM" || field(crm, "kind") != "oauth2" || field(crm, "status") != "disconnected" ||
-			!strings.HasPrefix(field(crm, "logo"), "data:image/svg+xml;base64,") || crm["fields"] != nil {
-			t.Fatalf("crm %v", crm)
+			!strings.HasPrefix(field(crm, "logo"), "/logos/m1-DC-") || crm["fields"] != nil {
+			t.Fatalf("crm %v: want the generic OAuth 2.0 tile drawn from its name, Demo CRM", crm)
+		}
+		for _, c := range page.Data {
+			logo := w.do("GET", field(c, "logo"), nil).want(http.StatusOK)
+			if logo.header.Get("Content-Type") != "image/svg+xml" || logo.header.Get("Cache-Control") != "public, max-age=31536000, immutable" ||
+				!strings.HasPrefix(string(logo.body), "<svg") {
+				t.Fatalf("logo %s: %v %.60s", field(c, "logo"), logo.header, logo.body)
+			}
 		}
 		fields, _ := keys["fields"].([]any)
 		if field(keys, "name") != "Acme Keys" || field(keys, "kind") != "api_key" || len(fields) != 1 || fields[0].(map[string]any)["secret"] != true {

@@ -22,7 +22,7 @@
   "use strict";
 
   var widget = window.OrielWidget;
-  var LOGO_PREFIX = "data:image/svg+xml;base64,";
+  var LOGO_PREFIX = "/logos/"; // logos are served by Oriel, never by a third party
   var MAX_PAGES = 20;
 
   // KIND names how a connection authenticates, for one whose provider and
