@@ -79,6 +79,8 @@ func (s *Server) routes() []route {
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
 		{"DELETE", "/v1/integrations/{key}", vendorAPI, s.deleteIntegration},
+		{"PUT", "/v1/integrations/{key}/logo", vendorAPI, s.putIntegrationLogo},
+		{"DELETE", "/v1/integrations/{key}/logo", vendorAPI, s.deleteIntegrationLogo},
 
 		{"POST", "/v1/customers/{customer}/connections", vendorAPI, s.createConnection},
 		{"GET", "/v1/customers/{customer}/connections", vendorAPI, list(s.listCustomerConnections)},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/orielhq/oriel/internal/auth"
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/origin"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
@@ -54,6 +55,9 @@ type Config struct {
 	// from the fields above. Pass the engine the background refresher uses,
 	// so that both share its in-process single-flight.
 	Engine *connect.Engine
+	// LogoDestinations is where Oriel may fetch the logos vendors give by
+	// URL; the zero value refuses private, loopback and link-local addresses.
+	LogoDestinations netguard.Policy
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -81,6 +85,9 @@ type Server struct {
 	engine *connect.Engine // connects, refreshes and revokes connections
 	csrf   *http.CrossOriginProtection
 	dev    bool
+
+	logoDestinations netguard.Policy // checks logo URLs before they are fetched
+	logoClient       *http.Client    // fetches logos, dialling through logoDestinations
 }
 
 // New returns a Server for cfg.
@@ -117,6 +124,8 @@ func New(cfg Config) *Server {
 	}
 	s.csrf = http.NewCrossOriginProtection()
 	s.dev = cfg.Dev
+	s.logoDestinations = cfg.LogoDestinations
+	s.logoClient = s.newLogoClient(cfg.LogoDestinations)
 	s.origin = originOf(cfg.PublicURL)
 	// A Secure cookie may carry the __Host- prefix: no Domain, Path=/, so
 	// no subdomain can set or overwrite it.

@@ -41,39 +41,42 @@ type widgetConnection struct {
 	Fields []*connect.Field `json:"fields,omitempty"`
 }
 
-// newWidgetConnection describes c, whose integration is called name. A
-// generic provider's name ("OAuth 2.0 app") says nothing to the user, who
-// knows the app by the vendor's name for it: that name stands for both.
-func newWidgetConnection(c *oriel.Connection, name string) *widgetConnection {
-	v := &widgetConnection{ID: c.ID, Name: name, Provider: c.Provider, ProviderName: c.Provider,
+// newWidgetConnection describes c, whose integration is in (nil when it is
+// gone). A generic provider's name ("OAuth 2.0 app") says nothing to the
+// user, who knows the app by the vendor's name for it: that name stands for
+// both, and its logo is the integration's (integrationLogo).
+func newWidgetConnection(c *oriel.Connection, in *oriel.Integration) *widgetConnection {
+	v := &widgetConnection{ID: c.ID, Provider: c.Provider, ProviderName: c.Provider,
 		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt}
 	p, ok := connect.LookupProvider(c.Provider)
 	if ok {
-		v.ProviderName, v.Logo, v.Kind = p.DisplayName, p.Logo, p.Kind
+		v.ProviderName, v.Kind = p.DisplayName, p.Kind
 		if p.Kind != connect.KindOAuth2 {
 			v.Fields = p.FormFields()
 		}
 	}
+	if in != nil {
+		v.Name = in.DisplayName
+	}
+	v.Logo = integrationLogo(in, p)
 	switch {
 	case v.Name == "":
 		v.Name = v.ProviderName
 	case ok && p.Generic:
-		// The generic kinds' own monogram ("OA", "K") says nothing either.
 		v.ProviderName = v.Name
-		v.Logo = connect.MonogramPath(connect.Monogram(v.Name), p.Color)
 	}
 	return v
 }
 
 // widgetViews describes the vendor's connections.
 func (s *Server) widgetViews(ctx context.Context, vendorID string, conns ...*oriel.Connection) ([]*widgetConnection, error) {
-	names, err := s.integrationNames(ctx, vendorID)
+	integrations, err := s.integrationsByKey(ctx, vendorID)
 	if err != nil {
 		return nil, err
 	}
 	views := make([]*widgetConnection, len(conns))
 	for i, c := range conns {
-		views[i] = newWidgetConnection(c, names[c.Integration])
+		views[i] = newWidgetConnection(c, integrations[c.Integration])
 	}
 	return views, nil
 }
