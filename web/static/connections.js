@@ -27,7 +27,12 @@
 
   // KIND names how a connection authenticates, for one whose provider and
   // name are the same.
-  var KIND = { oauth2: "OAuth 2.0", api_key: "API key", basic: "Username and password" };
+  var KIND = {
+    oauth2: "OAuth 2.0",
+    oauth2_client_credentials: "Client ID and secret",
+    api_key: "API key",
+    basic: "Username and password",
+  };
 
   var STATUS = {
     connected: { label: "Connected", className: "status-connected" },
@@ -235,7 +240,7 @@
       reconnect: footer.querySelector("[data-action=reconnect]"),
       disconnect: footer.querySelector("[data-action=disconnect]"),
     };
-    var keyed = c.kind === "api_key" || c.kind === "basic";
+    var keyed = c.kind === "api_key" || c.kind === "basic" || c.kind === "oauth2_client_credentials";
     var known = keyed || c.kind === "oauth2";
     var connected = c.status !== "disconnected";
 
