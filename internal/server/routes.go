@@ -110,6 +110,7 @@ func (s *Server) routes() []route {
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
 		{"GET", "/widget-api/connections", widgetRead, list(s.widgetConnections)},
+		{"GET", "/widget-api/integrations", widgetRead, list(s.widgetIntegrations)},
 		{"GET", "/widget-api/connections/{id}", widgetRead, s.widgetConnection},
 		{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},
 		{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},

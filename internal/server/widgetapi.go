@@ -114,6 +114,36 @@ func (s *Server) widgetConnections(r *http.Request, p oriel.Page) ([]*widgetConn
 	return views, more, err
 }
 
+// widgetIntegration is an integration as the widget lists it when the
+// customer has no connection yet: what the app can connect.
+type widgetIntegration struct {
+	Key          string       `json:"key"`
+	Name         string       `json:"name"`
+	ProviderName string       `json:"provider_name"`
+	Kind         connect.Kind `json:"kind,omitempty"`
+	Logo         string       `json:"logo,omitempty"`
+}
+
+// widgetIntegrations serves GET /widget-api/integrations: one page of the
+// vendor's integrations, without their clients or settings.
+func (s *Server) widgetIntegrations(r *http.Request, p oriel.Page) ([]widgetIntegration, bool, error) {
+	list, more, err := s.store.ListIntegrations(r.Context(), sessionOf(r).VendorID, p)
+	if err != nil {
+		return nil, false, err
+	}
+	views := make([]widgetIntegration, len(list))
+	for i, in := range list {
+		v := widgetIntegration{Key: in.Key, Name: in.DisplayName, ProviderName: in.Provider}
+		pr, ok := connect.LookupProvider(in.Provider)
+		if ok {
+			v.ProviderName, v.Kind = pr.DisplayName, pr.Kind
+		}
+		v.Logo = integrationLogo(in, pr)
+		views[i] = v
+	}
+	return views, more, nil
+}
+
 func (s *Server) widgetConnection(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.customerConnection(r)
 	return s.replyWidget(w, r, c, err)

@@ -181,3 +181,25 @@ func TestConnectionPage(t *testing.T) {
 		}
 	})
 }
+
+// The widget lists what the vendor can connect, for its empty state: the
+// vendor's integrations only, with names and logo paths and nothing else.
+func TestWidgetAPIIntegrations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		w := newWorld(t, s)
+		var page listPage[map[string]any]
+		w.widget(w.session("Eacme"), "GET", "/widget-api/integrations", nil).want(http.StatusOK).into(&page)
+		names := map[string]string{}
+		for _, in := range page.Data {
+			matchSchemaSubset(t, "WidgetIntegration", in)
+			names[field(in, "name")] = field(in, "logo")
+			if in["client_id"] != nil || in["config"] != nil {
+				t.Fatalf("integration %v shows its client or settings", in)
+			}
+		}
+		if len(names) != 2 || !strings.HasPrefix(names["Demo CRM"], "/logos/m1-DC-") || !strings.HasPrefix(names["Acme Keys"], "/logos/m1-AK-") {
+			t.Fatalf("integrations %v", names)
+		}
+		w.doAs("", "GET", "/widget-api/integrations", nil).problem(http.StatusUnauthorized, codeSessionMissing)
+	})
+}

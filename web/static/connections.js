@@ -83,7 +83,7 @@
         cards = list.map(newCard);
         root.replaceChildren();
         if (cards.length === 0) {
-          root.appendChild(clone("tpl-empty"));
+          renderEmpty();
         }
         cards.forEach(function (card) {
           render(card);
@@ -115,6 +115,34 @@
       });
     }
     return page("", 1);
+  }
+
+  // renderEmpty says there is no connection yet and lists, once loaded, the
+  // apps the vendor can connect (its integrations), with their logos.
+  function renderEmpty() {
+    var el = clone("tpl-empty").firstElementChild;
+    root.appendChild(el);
+    api("GET", "/widget-api/integrations?limit=100").then(
+      function (body) {
+        var apps = el.querySelector(".state-apps");
+        body.data.forEach(function (app) {
+          var item = clone("tpl-app").firstElementChild;
+          var logo = item.querySelector(".state-app-logo");
+          if (typeof app.logo === "string" && app.logo.indexOf(LOGO_PREFIX) === 0) {
+            logo.src = app.logo;
+          } else {
+            logo.hidden = true;
+          }
+          item.querySelector(".state-app-name").textContent = app.name;
+          apps.appendChild(item);
+        });
+        apps.hidden = body.data.length === 0;
+        el.querySelector(".state-apps-intro").hidden = apps.hidden;
+      },
+      function () {
+        // The list is a courtesy; the empty state stands without it.
+      }
+    );
   }
 
   function renderLoadProblem(problem) {
