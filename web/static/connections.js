@@ -127,12 +127,7 @@
         var apps = el.querySelector(".state-apps");
         body.data.forEach(function (app) {
           var item = clone("tpl-app").firstElementChild;
-          var logo = item.querySelector(".state-app-logo");
-          if (typeof app.logo === "string" && app.logo.indexOf(LOGO_PREFIX) === 0) {
-            logo.src = app.logo;
-          } else {
-            logo.hidden = true;
-          }
+          showLogo(item.querySelector(".state-app-logo"), app.logo);
           item.querySelector(".state-app-name").textContent = app.name;
           apps.appendChild(item);
         });
@@ -178,12 +173,7 @@
     el.id = "connection-" + c.id;
     el.setAttribute("aria-busy", card.busy ? "true" : "false");
 
-    var logo = el.querySelector(".conn-logo");
-    if (typeof c.logo === "string" && c.logo.indexOf(LOGO_PREFIX) === 0) {
-      logo.src = c.logo;
-    } else {
-      logo.hidden = true;
-    }
+    showLogo(el.querySelector(".conn-logo"), c.logo);
     el.querySelector(".conn-name").textContent = c.name;
     el.querySelector(".conn-meta").textContent = metaLine(c);
 
@@ -215,6 +205,16 @@
       if (target) {
         target.focus();
       }
+    }
+  }
+
+  // showLogo points img at a logo Oriel serves, or hides it: a logo is only
+  // ever loaded from Oriel's own /logos/, never from another origin.
+  function showLogo(img, path) {
+    if (typeof path === "string" && path.indexOf(LOGO_PREFIX) === 0) {
+      img.src = path;
+    } else {
+      img.hidden = true;
     }
   }
 
