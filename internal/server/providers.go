@@ -31,30 +31,32 @@ type providerFilter struct {
 	query    string // lower case
 }
 
-// providerFilterOf reads the kind, category and q parameters of r.
+// providerFilterOf reads the kind, category and q parameters of r: each
+// at most once, not empty, and a kind or category of the catalogue.
 func providerFilterOf(r *http.Request) (providerFilter, error) {
 	q := r.URL.Query()
-	var f providerFilter
-	one := func(name string) (string, bool) {
+	one := func(name string) (value string, bad bool) {
 		v, ok := q[name]
-		return strings.Join(v, ","), ok && (len(v) != 1 || v[0] == "")
+		if !ok {
+			return "", false
+		}
+		return v[0], len(v) != 1 || v[0] == ""
 	}
-	if v, bad := one("kind"); bad || v != "" && !slices.Contains(connect.Kinds(), connect.Kind(v)) {
-		return f, oriel.Errorf(oriel.EINVALID, codeProviderKindInvalid, "kind must be one of %s", joinKinds())
-	} else {
-		f.kind = connect.Kind(v)
+	kind, bad := one("kind")
+	if bad || kind != "" && !slices.Contains(connect.Kinds(), connect.Kind(kind)) {
+		return providerFilter{}, oriel.Errorf(oriel.EINVALID, codeProviderKindInvalid, "kind must be one of %s", joinKinds())
 	}
-	if v, bad := one("category"); bad || v != "" && !slices.Contains(connect.Categories(), v) {
-		return f, oriel.Errorf(oriel.EINVALID, codeProviderCategoryInvalid, "category must be one of %s", strings.Join(connect.Categories(), ", "))
-	} else {
-		f.category = v
+	category, bad := one("category")
+	if bad || category != "" && !slices.Contains(connect.Categories(), category) {
+		return providerFilter{}, oriel.Errorf(oriel.EINVALID, codeProviderCategoryInvalid,
+			"category must be one of %s", strings.Join(connect.Categories(), ", "))
 	}
-	if v, bad := one("q"); bad || utf8.RuneCountInString(v) > maxProviderQuery || hasControl(v) {
-		return f, oriel.Errorf(oriel.EINVALID, codeProviderQueryInvalid, "q must be one search of 1–%d printable characters", maxProviderQuery)
-	} else {
-		f.query = strings.ToLower(strings.TrimSpace(v))
+	search, bad := one("q")
+	if bad || utf8.RuneCountInString(search) > maxProviderQuery || hasControl(search) {
+		return providerFilter{}, oriel.Errorf(oriel.EINVALID, codeProviderQueryInvalid,
+			"q must be one search of 1–%d printable characters", maxProviderQuery)
 	}
-	return f, nil
+	return providerFilter{kind: connect.Kind(kind), category: category, query: strings.ToLower(strings.TrimSpace(search))}, nil
 }
 
 // joinKinds lists the provider kinds for a message.
