@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/proxy"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
@@ -176,6 +177,8 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Dev:            cfg.dev,
 		Engine:         engine,
 		Proxy:          cfg.proxy,
+		// Development fetches logos from loopback, as it accepts http there.
+		LogoDestinations: netguard.Policy{AllowPrivate: cfg.dev},
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
