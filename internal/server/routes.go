@@ -99,11 +99,14 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/benefit-elections/{id}", vendorAPI, s.getElection},
 		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
 		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
+		{"GET", "/v1/providers", vendorAPI, list(s.listProviders)},
 
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
 		{"DELETE", "/v1/integrations/{key}", vendorAPI, s.deleteIntegration},
+		{"PUT", "/v1/integrations/{key}/logo", vendorAPI, s.putIntegrationLogo},
+		{"DELETE", "/v1/integrations/{key}/logo", vendorAPI, s.deleteIntegrationLogo},
 
 		{"POST", "/v1/customers/{customer}/connections", vendorAPI, s.createConnection},
 		{"GET", "/v1/customers/{customer}/connections", vendorAPI, list(s.listCustomerConnections)},
@@ -124,6 +127,7 @@ func (s *Server) routes() []route {
 		{"GET", "/direct_link/embedded/app", public, getOnly(s.embeddedApp)},
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
 		{"GET", "/static/{file}", public, s.serveStatic},
+		{"GET", "/logos/{file}", public, s.serveLogo},
 		{"GET", "/sdk/{file}", public, s.serveSDK},
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
