@@ -16,9 +16,21 @@ type Integration struct {
 	ClientSecret string   `json:"-"`
 	Scopes       []string `json:"scopes"`
 	// Config holds provider settings, e.g. the URLs of a generic oauth2 provider.
-	Config    map[string]string `json:"config,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	Config map[string]string `json:"config,omitempty"`
+	// Logo names the logo the vendor set (see Logo), or is "" for the
+	// provider's monogram. The API shows it as a path under /logos/.
+	Logo      string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Logo is an image a vendor set on an integration, stored once per content.
+type Logo struct {
+	// Name is the lower-case hex SHA-256 of Data, a dot and the extension of
+	// ContentType ("….png"); it is the logo's file name under /logos/.
+	Name        string
+	ContentType string // "image/png" or "image/jpeg"
+	Data        []byte
 }
 
 // ConnectionStatus is where a connection stands.

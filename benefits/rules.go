@@ -77,7 +77,7 @@ func NewHireWindow(customerID string, hire oriel.Date, days int, years []Period)
 	if !ok {
 		return Window{}, false
 	}
-	return Window{CustomerID: customerID, Kind: NewHire, StartsOn: hire, EndsOn: hire.AddDays(days - 1), PlanYear: year}, true
+	return Window{CustomerID: customerID, Kind: NewHire, StartsOn: hire, EndsOn: hire.AddDays(days - 1), PlanYear: year, PlanKinds: []PlanKind{}}, true
 }
 
 // Employee is what the rules need to know of an employee.

@@ -1,7 +1,9 @@
 // Package client is the vendor side of Oriel's bound access tokens: a client
 // for the token endpoints your backend calls with its API key
 // (POST /v1/auth/access-tokens and …/revoke), and TokenHandler, the token
-// endpoint of your own that the browser SDK's fetchToken calls.
+// endpoint of your own that the browser SDK's fetchToken calls. Its Proxy
+// method calls a customer's connected app through Oriel
+// (/v1/connections/{id}/proxy/…), without handling its credentials.
 //
 // It imports nothing from Oriel's server, so vendors can depend on it alone:
 //
@@ -43,8 +45,10 @@ const (
 type Entity struct {
 	Type EntityType
 	ID   string
-	// Customer is, for a user only, its customer. It is required when ID is
-	// an external id, which is unique within one customer only.
+	// Customer is, for a user only, its customer. It may be "" for an
+	// Oriel user id, or for an external id that only one of your customers'
+	// users has (external ids are unique within one customer only; Oriel
+	// answers invalid_request when the id is ambiguous).
 	Customer string
 }
 
@@ -52,7 +56,9 @@ type Entity struct {
 func Customer(id string) Entity { return Entity{Type: EntityCustomer, ID: id} }
 
 // User is the entity of a user of customer: its token gets the user's role.
-// customer may be "" when id is an Oriel user id.
+// customer may be "" when id is an Oriel user id, or an external id no
+// other customer's user has. (A user is an employee of its customer for the
+// employee dashboard.)
 func User(customer, id string) Entity { return Entity{Type: EntityUser, ID: id, Customer: customer} }
 
 // BoundEntity is the entity a token was issued for, by Oriel ids.
@@ -217,6 +223,8 @@ type Error struct {
 	Description string // Oriel's error_description: what is wrong and how to fix it
 	// RetryAfter is how long to wait before retrying, from a 429's Retry-After.
 	RetryAfter time.Duration
+	// Provider is, for a connection_error from Proxy, the provider's answer.
+	Provider *ProviderAnswer
 }
 
 func (e *Error) Error() string {

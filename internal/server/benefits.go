@@ -17,16 +17,20 @@ import (
 
 // Error codes of the benefits vendor API's bodies.
 const (
-	codePlanInvalid             = "plan_invalid"
-	codeCurrencyInvalid         = "currency_invalid"
-	codeTiersInvalid            = "tiers_invalid"
-	codeSummaryURLInvalid       = "summary_url_invalid"
-	codePlanYearInvalid         = "plan_year_invalid"
-	codeWindowInvalid           = "window_invalid"
-	codeElectionFilter          = "election_filter_invalid"
-	maxSummaryURLLen            = 2048
-	maxNetworkTypeLen           = 50
-	maxCents              int64 = 100_000_000_00 // a hundred million in major units
+	codePlanInvalid       = "plan_invalid"
+	codeCurrencyInvalid   = "currency_invalid"
+	codeTiersInvalid      = "tiers_invalid"
+	codeSummaryURLInvalid = "summary_url_invalid"
+	codePlanYearInvalid   = "plan_year_invalid"
+	codeWindowInvalid     = "window_invalid"
+	codeElectionFilter    = "election_filter_invalid"
+)
+
+// Bounds on what a plan may hold.
+const (
+	maxSummaryURLLen        = 2048
+	maxNetworkTypeLen       = 50
+	maxCents          int64 = 100_000_000 * 100 // a hundred million in major units
 )
 
 // planBody is the body of POST /v1/customers/{customer}/benefit-plans.

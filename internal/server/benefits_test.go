@@ -100,6 +100,7 @@ func TestBenefitsEnrollment(t *testing.T) {
 		w.api(ann, "GET", "/overview", nil).want(http.StatusOK).into(&overview)
 		matchSchema(t, "BenefitsOverview", overview)
 		window, _ := overview["window"].(map[string]any)
+		matchSchemaSubset(t, "EnrollmentWindow", window)
 		if window["kind"] != "open_enrollment" || window["ends_on"] != "2026-01-15" || overview["next_window"] != nil || overview["pay_periods_per_year"] != 26.0 ||
 			overview["pay_frequency"] != "biweekly" || overview["currency"] != "USD" || field(overview["employee"].(map[string]any), "name") != "Ann Lee" {
 			t.Fatalf("overview %v", overview)
@@ -269,8 +270,10 @@ func TestBenefitsWindows(t *testing.T) {
 	w.do("POST", "/v1/customers/Eacme/users", map[string]any{"external_id": "nia", "name": "Nia New", "hire_date": "2026-02-20"}).want(http.StatusCreated)
 	nia := w.employeeToken("Enia")
 	overview = w.api(nia, "GET", "/overview", nil).want(http.StatusOK).object()
-	if win, _ := overview["window"].(map[string]any); win["kind"] != "new_hire" || win["ends_on"] != "2026-03-21" {
+	if win, _ := overview["window"].(map[string]any); win["kind"] != "new_hire" || win["ends_on"] != "2026-03-21" || win["plan_kinds"] == nil {
 		t.Fatalf("new hire's window %v", overview["window"])
+	} else {
+		matchSchemaSubset(t, "EnrollmentWindow", win)
 	}
 	w.api(nia, "POST", "/elections", map[string]any{"plan_kind": "dental", "waive": true, "attestation": map[string]string{"full_name": "Nia New"}}).want(http.StatusCreated)
 

@@ -305,6 +305,16 @@ func (b *electionBody) validate() error {
 	return nil
 }
 
+// evidenceAddress is the client's address as an attestation keeps it: the
+// client clientaddr.go finds (behind trusted proxies, the one they report),
+// whole — unlike clientAddress, an IPv6 address is not cut to its /64.
+func evidenceAddress(r *http.Request) string {
+	if c := stateOf(r).client; c.IsValid() {
+		return c.String()
+	}
+	return r.RemoteAddr
+}
+
 // submitElection checks an election against the rules and stores it as
 // the next version of its kind, with its webhook event, in one transaction;
 // a request that breaks a rule writes nothing.
@@ -323,7 +333,7 @@ func (s *Server) submitElection(w http.ResponseWriter, r *http.Request) error {
 		req.FullName = in.Attestation.FullName
 	}
 	c := benefits.ElectionContext{Today: e.today, Employee: benefits.EmployeeOf(e.user), Open: e.open, Next: e.next,
-		PayFrequency: benefits.PayFrequency(e.customer.PayFrequency), Address: clientAddress(r), Now: s.now().UTC().Truncate(time.Microsecond)}
+		PayFrequency: benefits.PayFrequency(e.customer.PayFrequency), Address: evidenceAddress(r), Now: s.now().UTC().Truncate(time.Microsecond)}
 	if in.PlanID != "" {
 		switch p, err := s.store.Plan(ctx, e.customer.VendorID, e.customer.ID, in.PlanID); {
 		case err == nil:

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,13 +96,17 @@ func (e *env) doAs(secret, method, path string, body any, headers ...string) *re
 		r = bytes.NewReader(data)
 	}
 	req := httptest.NewRequest(method, path, r)
-	if body != nil {
+	if body != nil && !slices.Contains(headers, "Content-Type") {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if secret != "" {
 		req.Header.Set("Authorization", "Bearer "+secret)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if http.CanonicalHeaderKey(headers[i]) == "Content-Type" {
+			req.Header.Set(headers[i], headers[i+1]) // replaces the default
+			continue
+		}
 		req.Header.Add(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()

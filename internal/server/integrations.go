@@ -39,7 +39,11 @@ var integrationKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // endpointKeys are the config entries of a generic oauth2 integration:
 // the JSON names of connect.Endpoints.
-var endpointKeys = []string{"authorization_url", "token_url", "revocation_url", "issuer"}
+var endpointKeys = []string{"authorization_url", "token_url", "revocation_url", "issuer", "api_base_url"}
+
+// apiBaseKey is the one config entry of a generic api-key or basic
+// integration: where the app's API lives, for the proxy.
+const apiBaseKey = "api_base_url"
 
 // integrationPut is the body of PUT /v1/integrations/{key}.
 type integrationPut struct {
@@ -81,7 +85,7 @@ func (in *integrationPut) validate() error {
 }
 
 // validateKeyed checks an api_key or basic integration: it holds no client,
-// scopes or config.
+// scopes or config, but for a generic provider's api_base_url.
 func (in *integrationPut) validateKeyed() error {
 	what := ""
 	switch {
@@ -89,8 +93,13 @@ func (in *integrationPut) validateKeyed() error {
 		what = "client_id and client_secret"
 	case len(in.Scopes) > 0:
 		what = "scopes"
+	case in.provider.Generic && len(in.Config) == 1 && in.Config[apiBaseKey] != "":
+		return nil
 	case len(in.Config) > 0:
 		what = "config"
+		if in.provider.Generic {
+			what = "config but " + apiBaseKey
+		}
 	default:
 		return nil
 	}
@@ -137,11 +146,14 @@ type integrationView struct {
 	// HasClientSecret is true for every OAuth2 integration: the API
 	// requires a secret for them, and never shows it.
 	HasClientSecret bool `json:"has_client_secret"`
+	// Logo is the path of the logo shown for it: the one the vendor set, or
+	// a monogram (integrationLogo).
+	Logo string `json:"logo"`
 }
 
 func viewIntegration(i *oriel.Integration) integrationView {
 	p, ok := connect.LookupProvider(i.Provider)
-	return integrationView{Integration: i, HasClientSecret: ok && p.Kind == connect.KindOAuth2}
+	return integrationView{Integration: i, HasClientSecret: ok && p.Kind == connect.KindOAuth2, Logo: integrationLogo(i, p)}
 }
 
 func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
@@ -154,8 +166,13 @@ func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.provider.Generic && in.provider.Kind == connect.KindOAuth2 {
+	switch {
+	case in.provider.Generic && in.provider.Kind == connect.KindOAuth2:
 		if _, err := in.provider.WithEndpoints(endpointsOf(in.Config), s.dev); err != nil {
+			return err
+		}
+	case in.provider.Generic:
+		if _, err := in.provider.WithAPIBase(in.Config[apiBaseKey], s.dev); err != nil {
 			return err
 		}
 	}
@@ -172,7 +189,7 @@ func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
 // endpointsOf reads a generic oauth2 integration's endpoints from its config.
 func endpointsOf(config map[string]string) connect.Endpoints {
 	return connect.Endpoints{AuthorizationURL: config["authorization_url"], TokenURL: config["token_url"],
-		RevocationURL: config["revocation_url"], Issuer: config["issuer"]}
+		RevocationURL: config["revocation_url"], Issuer: config["issuer"], APIBaseURL: config[apiBaseKey]}
 }
 
 func (s *Server) getIntegration(w http.ResponseWriter, r *http.Request) error {
@@ -197,9 +214,9 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request) error
 	return noContent(w, s.store.DeleteIntegration(r.Context(), vendorOf(r), r.PathValue("key")))
 }
 
-// integrationNames maps the vendor's integration keys to their display names.
-func (s *Server) integrationNames(ctx context.Context, vendorID string) (map[string]string, error) {
-	names := map[string]string{}
+// integrationsByKey maps the vendor's integration keys to their integrations.
+func (s *Server) integrationsByKey(ctx context.Context, vendorID string) (map[string]*oriel.Integration, error) {
+	byKey := map[string]*oriel.Integration{}
 	p := oriel.Page{Limit: maxPageLimit}
 	for {
 		list, more, err := s.store.ListIntegrations(ctx, vendorID, p)
@@ -207,10 +224,10 @@ func (s *Server) integrationNames(ctx context.Context, vendorID string) (map[str
 			return nil, err
 		}
 		for _, i := range list {
-			names[i.Key] = i.DisplayName
+			byKey[i.Key] = i
 		}
 		if !more || len(list) == 0 {
-			return names, nil
+			return byKey, nil
 		}
 		p.StartingAfter = list[len(list)-1].ID
 	}

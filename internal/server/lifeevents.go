@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/benefits"
@@ -43,10 +44,12 @@ func (l DocumentLimits) withDefaults() DocumentLimits {
 }
 
 const (
-	documentUploadPath  = "/widget-api/life-event-documents"
-	codeLifeEventFilter = "life_event_filter_invalid"
-	codeLifeEventBody   = "life_event_invalid"
-	maxNoteLen          = 1000
+	documentUploadPath = "/widget-api/life-event-documents"
+	// documentUploadTimeout is how long one document upload may take.
+	documentUploadTimeout = 5 * time.Minute
+	codeLifeEventFilter   = "life_event_filter_invalid"
+	codeLifeEventBody     = "life_event_invalid"
+	maxNoteLen            = 1000
 )
 
 // documentCSP keeps a hostile document from running anything, should a
@@ -155,6 +158,10 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 		return oriel.Errorf(oriel.EUNPROCESSABLE, benefits.CodeTooManyDocuments,
 			"you have %d uploaded documents no life event uses yet, the most one event may have; report the event first", pending)
 	}
+	// A large file on a slow line may take longer than the server's read
+	// timeout for ordinary bodies (not every writer supports this; then
+	// that timeout holds).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(documentUploadTimeout))
 	body := bufio.NewReaderSize(http.MaxBytesReader(w, rawBody(r), s.documents.MaxBytes), benefits.SniffLen*16)
 	head, err := body.Peek(benefits.SniffLen)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -186,8 +193,8 @@ func (s *Server) uploadError(err error) error {
 
 // rawBody is r's body before observe bounded it.
 func rawBody(r *http.Request) io.ReadCloser {
-	if st := stateOf(r); st.rawBody != nil {
-		return st.rawBody
+	if st := stateOf(r); st.body != nil {
+		return st.body
 	}
 	return r.Body
 }
@@ -266,8 +273,8 @@ func (s *Server) vendorDocument(w http.ResponseWriter, r *http.Request) error {
 	return s.serveDocument(w, r, d)
 }
 
-// approval is the body of POST /v1/life-events/{id}/approve: every field
-// is optional, and the window runs from the day of approval for the
+// approval is the body of POST /v1/life-events/{id}/approve ({} at the
+// least): every field is optional, and the window runs from the day of approval for the
 // rule's length unless starts_on or ends_on say otherwise.
 type approval struct {
 	StartsOn oriel.Date `json:"starts_on"`
@@ -284,11 +291,9 @@ func (a *approval) validate() error {
 }
 
 func (s *Server) approveLifeEvent(w http.ResponseWriter, r *http.Request) error {
-	in := approval{}
-	if r.ContentLength != 0 {
-		if err := decode(r, &in); err != nil {
-			return err
-		}
+	var in approval
+	if err := decode(r, &in); err != nil {
+		return err
 	}
 	ctx, vendorID := r.Context(), vendorOf(r)
 	e, err := s.store.LifeEvent(ctx, vendorID, "", r.PathValue("id"))
@@ -355,22 +360,24 @@ func (s *Server) listLifeEventRules(w http.ResponseWriter, r *http.Request) erro
 	return respond(w, http.StatusOK, ruleList{rules}, err)
 }
 
-// ruleBody is the body of PUT /v1/customers/{customer}/life-event-rules/{type}.
+// ruleBody is the body of PUT /v1/customers/{customer}/life-event-rules:
+// the rule of one type.
 type ruleBody struct {
+	Type             benefits.EventType  `json:"type"`
 	LookbackDays     int                 `json:"lookback_days"`
 	DocumentRequired bool                `json:"document_required"`
 	WindowDays       int                 `json:"window_days"`
 	PlanKinds        []benefits.PlanKind `json:"plan_kinds"`
 }
 
-func (b *ruleBody) validate() error { return nil } // checked with the type, in putLifeEventRule
+func (b *ruleBody) validate() error { return nil } // EventRule.Check vets it, in putLifeEventRule
 
 func (s *Server) putLifeEventRule(w http.ResponseWriter, r *http.Request) error {
 	var in ruleBody
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	rule := benefits.EventRule{Type: benefits.EventType(r.PathValue("type")), LookbackDays: in.LookbackDays, DocumentRequired: in.DocumentRequired,
+	rule := benefits.EventRule{Type: in.Type, LookbackDays: in.LookbackDays, DocumentRequired: in.DocumentRequired,
 		WindowDays: in.WindowDays, PlanKinds: in.PlanKinds}
 	if err := rule.Check(); err != nil {
 		return err

@@ -73,11 +73,11 @@ func TestLifeEventsEndToEnd(t *testing.T) {
 			t.Fatalf("rules %v", rules.Data)
 		}
 		matchSchema(t, "LifeEventRule", rules.Data[0])
-		w.do("PUT", "/v1/customers/Eacme/life-event-rules/marriage", map[string]any{"lookback_days": 45, "document_required": false, "window_days": 20,
+		w.do("PUT", "/v1/customers/Eacme/life-event-rules", map[string]any{"type": "marriage", "lookback_days": 45, "document_required": false, "window_days": 20,
 			"plan_kinds": []string{"medical"}}).want(http.StatusOK)
-		w.do("PUT", "/v1/customers/Eacme/life-event-rules/marriage", map[string]any{"lookback_days": 0, "window_days": 20}).
+		w.do("PUT", "/v1/customers/Eacme/life-event-rules", map[string]any{"type": "marriage", "lookback_days": 0, "window_days": 20}).
 			problem(http.StatusUnprocessableEntity, benefits.CodeLifeEventRuleInvalid)
-		w.do("PUT", "/v1/customers/Eacme/life-event-rules/lottery", map[string]any{"lookback_days": 1, "window_days": 20}).
+		w.do("PUT", "/v1/customers/Eacme/life-event-rules", map[string]any{"type": "lottery", "lookback_days": 1, "window_days": 20}).
 			problem(http.StatusUnprocessableEntity, benefits.CodeLifeEventTypeInvalid)
 
 		// Documents: sniffed from content, not name.
@@ -152,7 +152,7 @@ func TestLifeEventsEndToEnd(t *testing.T) {
 		if denied["deny_reason"] != "no certificate" {
 			t.Fatalf("denied %v", denied)
 		}
-		approved := w.do("POST", "/v1/life-events/"+birthID+"/approve", nil).want(http.StatusOK).object()
+		approved := w.do("POST", "/v1/life-events/"+birthID+"/approve", map[string]any{}).want(http.StatusOK).object()
 		window := approved["window"].(map[string]any)
 		if approved["status"] != "approved" || window["kind"] != "special" || window["starts_on"] != "2026-01-02" || window["ends_on"] != "2026-03-02" ||
 			window["user_id"] != w.annID || !slices.Contains(window["plan_kinds"].([]any), any("medical")) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/proxy"
 )
 
 // Error codes the server itself emits. Codes are stable: clients match on
@@ -23,6 +24,11 @@ const (
 	codeUnknownField          = "unknown_field"
 	codeInvalidType           = "invalid_type"
 	codeBodyTooLarge          = "body_too_large"
+	codeDuplicateField        = "duplicate_field"
+	codeInvalidUTF8           = "invalid_utf8"
+	codeUnsupportedMediaType  = "unsupported_media_type"
+	codeBodyIncomplete        = "body_incomplete"
+	codeBodyTimeout           = "body_timeout"
 	codeLimitInvalid          = "limit_invalid"
 	codeStartingAfterInvalid  = "starting_after_invalid"
 	codeIdempotencyKeyInvalid = "idempotency_key_invalid"
@@ -40,23 +46,30 @@ const (
 	codeWorkStateInvalid        = "work_state_invalid"
 )
 
-// kindMethodNotAllowed extends the oriel error kinds with the one status only
-// the router needs.
-const kindMethodNotAllowed = "method_not_allowed"
+// Kinds that extend the oriel error kinds with statuses only the HTTP layer
+// needs: the router's 405, and the body reader's 415 and 408.
+const (
+	kindMethodNotAllowed     = "method_not_allowed"
+	kindUnsupportedMediaType = "unsupported_media_type"
+	kindRequestTimeout       = "request_timeout"
+)
 
 // statusOfKind maps error kinds to HTTP statuses.
 var statusOfKind = map[string]int{
-	oriel.EINVALID:       http.StatusBadRequest,
-	oriel.EUNAUTHORIZED:  http.StatusUnauthorized,
-	oriel.EFORBIDDEN:     http.StatusForbidden,
-	oriel.ENOTFOUND:      http.StatusNotFound,
-	kindMethodNotAllowed: http.StatusMethodNotAllowed,
-	oriel.ECONFLICT:      http.StatusConflict,
-	oriel.ETOOLARGE:      http.StatusRequestEntityTooLarge,
-	oriel.EUNPROCESSABLE: http.StatusUnprocessableEntity,
-	oriel.ERATELIMITED:   http.StatusTooManyRequests,
-	oriel.EINTERNAL:      http.StatusInternalServerError,
-	oriel.EUNAVAILABLE:   http.StatusServiceUnavailable,
+	oriel.EINVALID:           http.StatusBadRequest,
+	oriel.EUNAUTHORIZED:      http.StatusUnauthorized,
+	oriel.EFORBIDDEN:         http.StatusForbidden,
+	oriel.ENOTFOUND:          http.StatusNotFound,
+	kindMethodNotAllowed:     http.StatusMethodNotAllowed,
+	kindRequestTimeout:       http.StatusRequestTimeout,
+	kindUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	proxy.KindBadGateway:     http.StatusBadGateway,
+	oriel.ECONFLICT:          http.StatusConflict,
+	oriel.ETOOLARGE:          http.StatusRequestEntityTooLarge,
+	oriel.EUNPROCESSABLE:     http.StatusUnprocessableEntity,
+	oriel.ERATELIMITED:       http.StatusTooManyRequests,
+	oriel.EINTERNAL:          http.StatusInternalServerError,
+	oriel.EUNAVAILABLE:       http.StatusServiceUnavailable,
 }
 
 // statusOf maps an error's kind to its HTTP status.
@@ -83,6 +96,8 @@ type problem struct {
 	// Fields, for an error about entered values, holds a message per field
 	// to show next to it.
 	Fields map[string]string `json:"fields,omitempty"`
+	// Provider, for connection_error, is the provider's answer that caused it.
+	Provider *proxy.ProviderAnswer `json:"provider,omitempty"`
 }
 
 // fieldErrors is an error with a message per field of the request, which
@@ -119,6 +134,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if fe := (*fieldErrors)(nil); errors.As(err, &fe) {
 		p.Fields = fe.fields
 	}
+	if ae := (*proxy.AnswerError)(nil); errors.As(err, &ae) {
+		p.Provider = &ae.Answer
+	}
+	// Oriel's own answers say so, which tells them apart from a provider's
+	// answers passed on by the proxy.
+	w.Header().Set("Oriel-Error", e.Code)
 	body, _ := json.Marshal(p)
 	write(w, status, "application/problem+json", body)
 }

@@ -15,11 +15,13 @@ const (
 	// public routes answer anyone.
 	public access = iota
 	// vendorAPI routes need a vendor API key (Authorization: Bearer sk_…); they
-	// are rate limited per key, and their POSTs honour Idempotency-Key.
+	// are rate limited per key (Config.APIRate), and their POSTs honour
+	// Idempotency-Key.
 	vendorAPI
 	// oauthClient routes are the OAuth token endpoints (oauthclient.go): a
-	// vendor API key authenticates them as for vendorAPI, with the key's
-	// rate limit, but they answer errors in RFC 6749's shape.
+	// vendor API key authenticates them as for vendorAPI, with a rate limit
+	// per key of their own (Config.TokenRate), but they answer errors in
+	// RFC 6749's shape.
 	oauthClient
 	// widgetRead routes need a widget session or a bound access token
 	// (widgetauth.go, widgettoken.go) and serve only its customer's data.
@@ -32,6 +34,9 @@ const (
 	// otherwise) and serve that employee's own data; their POSTs honour
 	// Idempotency-Key, scoped to the employee.
 	widgetEmployee
+	// vendorProxy routes are vendorAPI routes whose bodies stream through
+	// to a provider: no Idempotency-Key handling, which would buffer them.
+	vendorProxy
 )
 
 // route is one entry of the routing table.
@@ -42,8 +47,8 @@ type route struct {
 	handler handler
 }
 
-// routes lists every route the server answers: this table and the widget
-// registry's (widgets.go). The OpenAPI test checks them against
+// routes lists every route the server answers: this table, the provider
+// proxy's and the widget registry's (widgets.go). The OpenAPI test checks them against
 // openapi.json in both directions.
 func (s *Server) routes() []route {
 	return append([]route{
@@ -95,18 +100,21 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
 		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
 		{"GET", "/v1/customers/{customer}/life-event-rules", vendorAPI, s.listLifeEventRules},
-		{"PUT", "/v1/customers/{customer}/life-event-rules/{type}", vendorAPI, s.putLifeEventRule},
+		{"PUT", "/v1/customers/{customer}/life-event-rules", vendorAPI, s.putLifeEventRule},
 		{"DELETE", "/v1/customers/{customer}/life-event-rules/{type}", vendorAPI, s.resetLifeEventRule},
 		{"GET", "/v1/life-events", vendorAPI, list(s.listLifeEvents)},
 		{"GET", "/v1/life-events/{id}", vendorAPI, s.getLifeEvent},
 		{"POST", "/v1/life-events/{id}/approve", vendorAPI, s.approveLifeEvent},
 		{"POST", "/v1/life-events/{id}/deny", vendorAPI, s.denyLifeEvent},
 		{"GET", "/v1/life-events/{id}/documents/{document}", vendorAPI, s.vendorDocument},
+		{"GET", "/v1/providers", vendorAPI, list(s.listProviders)},
 
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
 		{"DELETE", "/v1/integrations/{key}", vendorAPI, s.deleteIntegration},
+		{"PUT", "/v1/integrations/{key}/logo", vendorAPI, s.putIntegrationLogo},
+		{"DELETE", "/v1/integrations/{key}/logo", vendorAPI, s.deleteIntegrationLogo},
 
 		{"POST", "/v1/customers/{customer}/connections", vendorAPI, s.createConnection},
 		{"GET", "/v1/customers/{customer}/connections", vendorAPI, list(s.listCustomerConnections)},
@@ -127,13 +135,14 @@ func (s *Server) routes() []route {
 		{"GET", "/direct_link/embedded/app", public, getOnly(s.embeddedApp)},
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
 		{"GET", "/static/{file}", public, s.serveStatic},
+		{"GET", "/logos/{file}", public, s.serveLogo},
 		{"GET", "/sdk/{file}", public, s.serveSDK},
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
-	}, s.widgetRoutes()...)
+	}, slices.Concat(s.proxyRoutes(), s.widgetRoutes())...)
 }
 
 // mount builds the router: every route behind its middleware, and a fallback
@@ -157,7 +166,7 @@ func (s *Server) mount() http.Handler {
 		}
 		return oriel.Errorf(oriel.ENOTFOUND, codeRouteNotFound, "no such endpoint; see /openapi.json for the API")
 	}))
-	return mux
+	return s.refuseUncleanProxyPaths(mux)
 }
 
 // guard wraps a route's handler in the middleware its access needs.
@@ -168,9 +177,11 @@ func (s *Server) guard(rt route) handler {
 		if rt.method == http.MethodPost {
 			h = s.idempotent(h)
 		}
-		h = s.requireAPIKey(s.rateLimited(h))
+		h = s.requireAPIKey(s.rateLimited(s.apiLimiter, h))
+	case vendorProxy:
+		h = s.requireAPIKey(s.rateLimited(s.apiLimiter, h))
 	case oauthClient:
-		h = s.oauthClient(s.rateLimited(h))
+		h = s.oauthClient(s.rateLimited(s.tokenLimiter, h))
 	case widgetManage:
 		h = s.requireSession(requireManager(h))
 	case widgetRead:

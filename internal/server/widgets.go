@@ -85,6 +85,7 @@ func (s *Server) widgetKinds() []widgetKind {
 			section: web.NewSection("connections", "/connections", "Connections", "connections.js"),
 			api: []route{
 				{"GET", "/widget-api/connections", widgetRead, list(s.widgetConnections)},
+				{"GET", "/widget-api/integrations", widgetRead, list(s.widgetIntegrations)},
 				{"GET", "/widget-api/connections/{id}", widgetRead, s.widgetConnection},
 				{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},
 				{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},

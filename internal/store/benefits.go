@@ -412,6 +412,9 @@ func (s *SQL) UpdateDependent(ctx context.Context, vendorID, userID, id string, 
 // records dependent.removed.
 func (s *SQL) DeleteDependent(ctx context.Context, vendorID, userID, id string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := lockEmployee(ctx, tx, vendorID, userID); err != nil {
+			return err
+		}
 		d, err := dependent(ctx, tx, vendorID, userID, id)
 		if err != nil {
 			return err
@@ -479,9 +482,20 @@ func electionEvent(e *benefits.Election) oriel.EventData {
 		Status: string(e.Status), EffectiveDate: e.EffectiveDate, EndDate: e.EndDate}
 }
 
+// lockEmployee makes tx wait for any other transaction that changes the
+// user's dependents or elections (it updates the user's row to itself, which
+// takes its row lock on PostgreSQL; SQLite runs one writer at a time anyway).
+func lockEmployee(ctx context.Context, tx *sql.Tx, vendorID, userID string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = updated_at WHERE vendor_id = $1 AND id = $2`, vendorID, userID)
+	return mustAffect(res, err, errUserNotFound)
+}
+
 // SubmitElection stores e as the next version of its user's plan kind.
 func (s *SQL) SubmitElection(ctx context.Context, e *benefits.Election) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := lockEmployee(ctx, tx, e.VendorID, e.UserID); err != nil {
+			return err
+		}
 		var previous string
 		err := tx.QueryRowContext(ctx, `SELECT id, version FROM elections WHERE vendor_id = $1 AND user_id = $2 AND plan_kind = $3 AND superseded_by IS NULL`,
 			e.VendorID, e.UserID, e.PlanKind).Scan(&previous, &e.Version)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/orielhq/oriel"
@@ -272,6 +273,39 @@ func TestDependentsAndElections(t *testing.T) {
 			if len(dl) != 1 || dl[0].Status != oriel.DeliveryPending {
 				t.Fatalf("deliveries of %s: %v", e.Type, dl)
 			}
+		}
+	})
+}
+
+// Concurrent submissions for one plan kind queue: each becomes the next
+// version, none is lost, and exactly one is current.
+func TestConcurrentElections(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v := newVendor(t, s, "V")
+		c := newCustomer(t, s, v.ID, "acme")
+		u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, Role: oriel.RoleMember}
+		must(t, s.CreateUser(ctx, u))
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				errs[i] = s.SubmitElection(ctx, &benefits.Election{VendorID: v.ID, CustomerID: c.ID, UserID: u.ID, PlanKind: benefits.Vision,
+					Status: benefits.Waived, Waived: true, PlanYear: planYear, WindowKind: benefits.OpenEnrollment, AttestedName: "A"})
+			})
+		}
+		wg.Wait()
+		stored := n
+		for _, err := range errs {
+			must(t, err)
+		}
+		all, _, err := s.ListElections(ctx, v.ID, benefits.ElectionFilter{UserID: u.ID, History: true}, oriel.Page{Limit: 100})
+		must(t, err)
+		current, _, err := s.ListElections(ctx, v.ID, benefits.ElectionFilter{UserID: u.ID}, oriel.Page{Limit: 100})
+		must(t, err)
+		if len(all) != stored || len(current) != 1 || current[0].Version != stored {
+			t.Fatalf("%d stored, %d versions, current %v", stored, len(all), current)
 		}
 	})
 }

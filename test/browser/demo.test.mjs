@@ -156,6 +156,16 @@ test('raw iframe: a viewer sees the status only', { timeout }, async () => {
   await page.close();
 });
 
+test("CRM data: the connected Demo CRM's contacts, read by Northwind's backend through Oriel's proxy", { timeout }, async () => {
+  const page = await open('/crm');
+  await switchUser(page, 'alice');
+  await page.locator('#crm-data tr[data-contact]', { hasText: 'Ada Lovelace' }).waitFor();
+  assert.equal(await page.locator('#crm-data tr[data-contact]').count(), 4);
+  await screenshots(page, 'crm-data');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('SDK: switching users changes contextKey; Globex connects its Demo CRM', { timeout }, async () => {
   const page = await open('/sdk');
   await page.locator('#eventlog .event', { hasText: 'tokenAck' }).first().waitFor();
@@ -192,6 +202,12 @@ test('Fully Embedded: the workspace in an iframe, sized by heightChange', { time
   await crmCard(page, '#orielWidget').locator('.status-label', { hasText: /^Connected$/ }).waitFor();
   await page.locator('#eventlog .event', { hasText: 'heightChange' }).first().waitFor();
   await screenshots(page, 'fully-embedded');
+  // The workspace's Benefits section, in the same iframe and session.
+  await workspace.getByRole('link', { name: 'Benefits' }).click();
+  await workspace.getByRole('heading', { name: 'Your benefits' }).waitFor();
+  assert.equal(await workspace.getByRole('link', { name: 'Benefits' }).getAttribute('aria-current'), 'page');
+  assert.equal(await workspace.locator('#section-connections').isHidden(), true);
+  await screenshots(page, 'fully-embedded-benefits');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

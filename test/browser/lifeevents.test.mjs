@@ -116,7 +116,7 @@ test('report a birth with a PDF, approval opens the window, add the child and el
   assert.equal(pending.data.length, 1);
   assert.equal(pending.data[0].id, reported[0].event_id);
   assert.equal(pending.data[0].documents[0].content_type, 'application/pdf');
-  const approved = await vendor.api('POST', `/v1/life-events/${reported[0].event_id}/approve`);
+  const approved = await vendor.api('POST', `/v1/life-events/${reported[0].event_id}/approve`, {});
   assert.equal(approved.status, 'approved');
   const events = await page.evaluate(() => window.events);
   await context.close();
