@@ -9,7 +9,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOriel, setupVendor, startSite, launch, framingPage, waitForMessage } from './harness.mjs';
+import { startOriel, setupVendor, startSite, launch, framingPage, waitForMessage, shootFramed } from './harness.mjs';
 import { enrollAsEmployee } from './enroll.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
@@ -110,22 +110,8 @@ async function openHost(entity, { viewport = { width: 1100, height: 900 }, color
   return { page, context, frame: page.frameLocator('#mount iframe') };
 }
 
-/**
- * Saves a screenshot of the host page as name.png once the iframe has taken
- * the height its page reported, with the viewport as tall as the page (a
- * full-page capture does not repaint the cross-origin iframe).
- */
-async function shoot(page, name) {
-  await page.waitForTimeout(100);
-  const frame = await (await page.$('#mount iframe')).contentFrame();
-  const height = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
-  await page.waitForFunction((h) => document.querySelector('#mount iframe').offsetHeight === h, height);
-  const viewport = page.viewportSize();
-  await page.setViewportSize({ width: viewport.width, height: Math.max(height, 200) });
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(artifacts, `${name}.png`), animations: 'disabled' });
-  await page.setViewportSize(viewport);
-}
+/** Saves a screenshot of the host page as artifacts/name.png. */
+const shoot = (page, name) => shootFramed(page, join(artifacts, `${name}.png`));
 
 const employee = (external) => ({ type: 'employee', id: `E${external}` });
 const events = (page) => page.evaluate(() => window.events);

@@ -211,3 +211,21 @@ export async function waitForMessage(page, type, timeout = 5000) {
   );
   return handle.jsonValue();
 }
+
+/**
+ * Saves a screenshot of a host page that frames one widget in #mount, as
+ * path, once the iframe has taken the height its page reported, with the
+ * viewport as tall as the page (a full-page capture does not repaint the
+ * cross-origin iframe).
+ */
+export async function shootFramed(page, path) {
+  await page.waitForTimeout(100);
+  const frame = await (await page.$('#mount iframe')).contentFrame();
+  const height = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+  await page.waitForFunction((h) => document.querySelector('#mount iframe').offsetHeight === h, height);
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: viewport.width, height: Math.max(height, 200) });
+  await page.waitForTimeout(150);
+  await page.screenshot({ path, animations: 'disabled' });
+  await page.setViewportSize(viewport);
+}

@@ -9,7 +9,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOriel, setupVendor, startSite, launch } from './harness.mjs';
+import { startOriel, setupVendor, startSite, launch, shootFramed } from './harness.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
 let oriel, browser, vendor, hostSite;
@@ -81,17 +81,8 @@ async function openHost({ viewport = { width: 1100, height: 900 }, mount = {} } 
   return { page, context, frame };
 }
 
-async function shoot(page, name) {
-  await page.waitForTimeout(100);
-  const frame = await (await page.$('#mount iframe')).contentFrame();
-  const height = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
-  await page.waitForFunction((h) => document.querySelector('#mount iframe').offsetHeight === h, height);
-  const viewport = page.viewportSize();
-  await page.setViewportSize({ width: viewport.width, height: Math.max(height, 200) });
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(artifacts, `${name}.png`), animations: 'disabled' });
-  await page.setViewportSize(viewport);
-}
+/** Saves a screenshot of the host page as artifacts/name.png. */
+const shoot = (page, name) => shootFramed(page, join(artifacts, `${name}.png`));
 
 test('report a birth with a PDF, approval opens the window, add the child and elect employee + children', async () => {
   let { page, context, frame } = await openHost();

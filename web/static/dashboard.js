@@ -913,12 +913,21 @@
     return form;
   }
 
+  // armed reports whether button was pressed once already; the first
+  // press turns it into a confirmation labelled label and announces text.
+  function armed(button, label, text) {
+    if (button.dataset.confirm === "true") {
+      return true;
+    }
+    button.dataset.confirm = "true";
+    button.textContent = label;
+    button.classList.add("btn-danger");
+    announce(text);
+    return false;
+  }
+
   function removeDependent(d, button) {
-    if (button.dataset.confirm !== "true") {
-      button.dataset.confirm = "true";
-      button.textContent = "Confirm removal";
-      button.classList.add("btn-danger");
-      announce("Press again to remove " + fullName(d));
+    if (!armed(button, "Confirm removal", "Press again to remove " + fullName(d))) {
       return;
     }
     button.disabled = true;
@@ -1076,11 +1085,7 @@
   }
 
   function withdrawLifeEvent(e, button) {
-    if (button.dataset.confirm !== "true") {
-      button.dataset.confirm = "true";
-      button.textContent = "Confirm withdrawal";
-      button.classList.add("btn-danger");
-      announce("Press again to withdraw this life event");
+    if (!armed(button, "Confirm withdrawal", "Press again to withdraw this life event")) {
       return;
     }
     button.disabled = true;
