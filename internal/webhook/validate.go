@@ -45,7 +45,7 @@ func ValidateEndpoint(rawURL string, events []string) error {
 	for _, e := range events {
 		if e != AllEvents && !slices.Contains(oriel.EventTypes, e) {
 			return oriel.Errorf(oriel.EUNPROCESSABLE, CodeEventsInvalid, "events: %q is not an event type; the types are %s, and %q means all",
-				truncate(e, 64), strings.Join(oriel.EventTypes, ", "), AllEvents)
+				truncate(e, 64), eventTypeList(), AllEvents)
 		}
 	}
 	return nil
@@ -76,4 +76,19 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// eventTypeList names every event type briefly, grouped by object:
+// "connection.created/connected/…, enrollment.submitted/…".
+func eventTypeList() string {
+	var groups []string
+	for _, t := range oriel.EventTypes {
+		object, action, _ := strings.Cut(t, ".")
+		if n := len(groups); n > 0 && strings.HasPrefix(groups[n-1], object+".") {
+			groups[n-1] += "/" + action
+			continue
+		}
+		groups = append(groups, t)
+	}
+	return strings.Join(groups, ", ")
 }
