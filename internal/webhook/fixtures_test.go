@@ -64,6 +64,15 @@ func fixtureCases() []*oriel.WebhookDelivery {
 			}
 		case oriel.EventDependentAdded, oriel.EventDependentRemoved:
 			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", DependentID: "dep_01KFIXTURE0000000000000001", Relationship: "child"}
+		case oriel.EventLifeEventSubmitted, oriel.EventLifeEventApproved, oriel.EventLifeEventDenied, oriel.EventLifeEventWithdrawn:
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", LifeEventID: "lev_01KFIXTURE0000000000000001",
+				LifeEventType: "birth", Status: strings.TrimPrefix(typ, "life_event.")}
+			if typ == oriel.EventLifeEventApproved {
+				d.WindowID = "win_01KFIXTURE0000000000000001"
+			}
+		case oriel.EventWindowOpened, oriel.EventWindowClosed:
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", WindowID: "win_01KFIXTURE0000000000000001",
+				StartsOn: "2027-02-01", EndsOn: "2027-04-01"}
 		}
 		cases = append(cases, &oriel.WebhookDelivery{
 			ID: "dlv_fixture_" + strconv.Itoa(i), EndpointID: "we_fixture", Secret: secrets[i%len(secrets)],

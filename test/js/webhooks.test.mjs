@@ -11,12 +11,16 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 const fixturesPath = resolve(import.meta.dirname, '..', '..', 'internal', 'webhook', 'testdata', 'signed.json');
 const fixtures = JSON.parse(readFileSync(fixturesPath, 'utf8'));
 const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted',
-  'enrollment.submitted', 'enrollment.waived', 'enrollment.activated', 'enrollment.terminated', 'dependent.added', 'dependent.removed'];
+  'enrollment.submitted', 'enrollment.waived', 'enrollment.activated', 'enrollment.terminated', 'dependent.added', 'dependent.removed',
+  'life_event.submitted', 'life_event.approved', 'life_event.denied', 'life_event.withdrawn', 'enrollment_window.opened', 'enrollment_window.closed'];
 
 /** The fields of each kind of event's data, in the order Oriel sends them (docs/benefits.md#webhooks). */
 function dataFields(type) {
   if (type.startsWith('connection.')) return ['connection_id', 'customer_id', 'provider'];
   if (type.startsWith('dependent.')) return ['customer_id', 'user_id', 'dependent_id', 'relationship'];
+  if (type === 'life_event.approved') return ['customer_id', 'user_id', 'status', 'life_event_id', 'life_event_type', 'window_id'];
+  if (type.startsWith('life_event.')) return ['customer_id', 'user_id', 'status', 'life_event_id', 'life_event_type'];
+  if (type.startsWith('enrollment_window.')) return ['customer_id', 'user_id', 'window_id', 'starts_on', 'ends_on'];
   const dates = { 'enrollment.activated': ['effective_date'], 'enrollment.terminated': ['effective_date', 'end_date'] }[type] || [];
   return ['customer_id', 'user_id', 'election_id', 'plan_kind', 'version', 'status', ...dates];
 }
