@@ -37,6 +37,7 @@ type serveConfig struct {
 	rateLimit       int
 	accessTokenTTL  time.Duration
 	webhookLease    time.Duration
+	pruneInterval   time.Duration
 	dev             bool
 	shutdownTimeout time.Duration
 	store           *storeFlags
@@ -74,6 +75,8 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
+	f.DurationVar(&c.pruneInterval, "prune-interval", defaultPruneInterval, "how often expired direct-link token ids, revocations and idempotency keys are deleted")
+	f.bindEnv("prune-interval", "ORIEL_PRUNE_INTERVAL")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
@@ -96,6 +99,8 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
 	case c.webhookLease < time.Second:
 		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
+	case c.pruneInterval < time.Second:
+		return f.usageErrorf("--prune-interval must be at least 1s, not %s", c.pruneInterval)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	}
@@ -165,7 +170,7 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	waitWorkers := startWorkers(workers, db, engine, cfg.webhookLease, logger)
+	waitWorkers := startWorkers(workers, db, engine, cfg.webhookLease, cfg.pruneInterval, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()
