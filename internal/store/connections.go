@@ -291,8 +291,8 @@ func (s *SQL) UnlockRefresh(ctx context.Context, connectionID, owner string) err
 // soonest expiry first.
 func (s *SQL) ConnectionsToRefresh(ctx context.Context, t time.Time, limit int) ([]*oriel.Connection, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+connectionColumns+connectionsFrom+`
-		WHERE c.status = 'connected' AND c.refreshable = 1 AND c.token_expires_at < $1 ORDER BY c.token_expires_at, c.id LIMIT $2`,
-		micros(t), limit)
+		WHERE c.status = 'connected' AND c.refreshable = 1 AND c.token_expires_at < $1 ORDER BY c.token_expires_at, c.id`+limitClause(limit),
+		micros(t))
 	if err != nil {
 		return nil, err
 	}
