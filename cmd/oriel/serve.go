@@ -38,6 +38,8 @@ type serveConfig struct {
 	accessTokenTTL  time.Duration
 	webhookLease    time.Duration
 	pruneInterval   time.Duration
+	pool            store.PoolLimits
+	debugAddr       string
 	dev             bool
 	shutdownTimeout time.Duration
 	store           *storeFlags
@@ -77,6 +79,14 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
 	f.DurationVar(&c.pruneInterval, "prune-interval", defaultPruneInterval, "how often expired direct-link token ids, revocations and idempotency keys are deleted")
 	f.bindEnv("prune-interval", "ORIEL_PRUNE_INTERVAL")
+	f.IntVar(&c.pool.MaxOpen, "db-max-open-conns", store.DefaultMaxOpenConns, "PostgreSQL only: most `connections` this replica opens to the database")
+	f.bindEnv("db-max-open-conns", "ORIEL_DB_MAX_OPEN_CONNS")
+	f.IntVar(&c.pool.MaxIdle, "db-max-idle-conns", 0, "PostgreSQL only: most idle `connections` kept open for reuse (default: as many as --db-max-open-conns)")
+	f.bindEnv("db-max-idle-conns", "ORIEL_DB_MAX_IDLE_CONNS")
+	f.DurationVar(&c.pool.MaxIdleTime, "db-conn-max-idle-time", store.DefaultConnMaxIdleTime, "PostgreSQL only: an idle connection is closed after this long")
+	f.bindEnv("db-conn-max-idle-time", "ORIEL_DB_CONN_MAX_IDLE_TIME")
+	f.StringVar(&c.debugAddr, "debug-addr", "", "`address` (host:port, loopback unless a host is given) to serve Go's profiler, net/http/pprof, on; off when empty")
+	f.bindEnv("debug-addr", "ORIEL_DEBUG_ADDR")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
@@ -101,6 +111,12 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
 	case c.pruneInterval < time.Second:
 		return f.usageErrorf("--prune-interval must be at least 1s, not %s", c.pruneInterval)
+	case c.pool.MaxOpen < 1:
+		return f.usageErrorf("--db-max-open-conns must be at least 1, not %d", c.pool.MaxOpen)
+	case c.pool.MaxIdle < 0 || c.pool.MaxIdle > c.pool.MaxOpen:
+		return f.usageErrorf("--db-max-idle-conns must be from 0 (as many as --db-max-open-conns) to --db-max-open-conns (%d), not %d", c.pool.MaxOpen, c.pool.MaxIdle)
+	case c.pool.MaxIdleTime < time.Second:
+		return f.usageErrorf("--db-conn-max-idle-time must be at least 1s, not %s", c.pool.MaxIdleTime)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	}
@@ -126,6 +142,12 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if cfg.debugAddr != "" {
+		if _, err := startDebugServer(ctx, cfg.debugAddr, logger); err != nil {
+			ln.Close()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+	}
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region)
 	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
 	return serveOriel(ctx, ln, cfg, db, keyring, logger)
@@ -144,6 +166,7 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 	if err != nil {
 		return nil, nil, err
 	}
+	db.SetPoolLimits(cfg.pool)
 	db.UseKeyring(keyring)
 	if err := db.CheckKeyring(ctx); err != nil {
 		db.Close()
