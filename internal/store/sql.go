@@ -52,6 +52,8 @@ type SQL struct {
 	target int64
 	// keys seals and opens secret columns; set by UseKeyring before serving.
 	keys *seal.Keyring
+	// jtis group-commits RecordJTI on SQLite.
+	jtis jtiBatch
 }
 
 var _ Store = (*SQL)(nil)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -410,6 +411,44 @@ func TestDirectLinkJTIs(t *testing.T) {
 		}
 		wantCode(t, s.RecordJTI(ctx, v.ID, "j1", exp), oriel.EUNAUTHORIZED, "jti_replayed")
 		must(t, s.RecordJTI(ctx, v.ID, "old", exp))
+	})
+}
+
+// TestDirectLinkJTIsConcurrent: many concurrent uses, which SQLite
+// group-commits, each get their own answer: every jti is accepted exactly
+// once, a write for an unknown vendor fails alone, and every accepted jti
+// is stored.
+func TestDirectLinkJTIsConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v := newVendor(t, s, "A")
+		exp := time.Now().Add(10 * time.Minute)
+		const jtis, uses = 100, 3
+		var wg sync.WaitGroup
+		wins := make([]atomic.Int32, jtis)
+		var unknownErr error
+		for i := range jtis * uses {
+			wg.Go(func() {
+				if err := s.RecordJTI(ctx, v.ID, fmt.Sprintf("j%d", i%jtis), exp); err == nil {
+					wins[i%jtis].Add(1)
+				} else if oriel.ErrorCode(err) != "jti_replayed" {
+					t.Errorf("use %d: %v", i, err)
+				}
+			})
+			if i == jtis {
+				wg.Go(func() { unknownErr = s.RecordJTI(ctx, "vnd_missing", "j0", exp) })
+			}
+		}
+		wg.Wait()
+		if unknownErr == nil {
+			t.Error("a jti of a vendor that does not exist was stored")
+		}
+		for i := range jtis {
+			if n := wins[i].Load(); n != 1 {
+				t.Errorf("jti j%d accepted %d times, want 1", i, n)
+			}
+			wantCode(t, s.RecordJTI(ctx, v.ID, fmt.Sprintf("j%d", i), exp), oriel.EUNAUTHORIZED, "jti_replayed")
+		}
 	})
 }
 
