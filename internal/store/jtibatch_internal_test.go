@@ -1,10 +1,13 @@
 package store
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/orielhq/oriel"
 )
 
 // TestJTIBatchGroupsWaitingWrites: while one batch commits, the writes that
@@ -52,4 +55,51 @@ func TestJTIBatchGroupsWaitingWrites(t *testing.T) {
 		t.Errorf("after the last write: busy %v, %d waiting", b.busy, len(b.waiting))
 	}
 	t.Logf("%d writes in %d commits", writes, batches.Load())
+}
+
+// TestPruneInBatchesAndShrink: a backlog of several batches is pruned whole,
+// live rows stay, and the SQLite file gives the pruned pages back.
+func TestPruneInBatchesAndShrink(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite:"+t.TempDir()+"/prune.db", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pragma := func(name string) int64 {
+		var n int64
+		if err := s.w.QueryRowContext(ctx, "PRAGMA "+name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if mode := pragma("auto_vacuum"); mode != 2 {
+		t.Fatalf("auto_vacuum = %d, want 2 (incremental)", mode)
+	}
+	v := &oriel.Vendor{Name: "V"}
+	if err := s.CreateVendor(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	expired := 3*pruneBatch + 7
+	insert := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+		INSERT INTO direct_link_jtis (vendor_id, jti, expires_at) SELECT $2, $3 || i || '-' || hex(randomblob(64)), $4 FROM n`
+	now := time.Now()
+	if _, err := s.w.ExecContext(ctx, insert, expired, v.ID, "old-", micros(now.Add(-time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, insert, 10, v.ID, "live-", micros(now.Add(time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	full := pragma("page_count")
+	n, err := s.PruneExpired(ctx, now)
+	if err != nil || n != int64(expired) {
+		t.Fatalf("PruneExpired = %d, %v; want %d", n, err, expired)
+	}
+	var live int
+	if err := s.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM direct_link_jtis").Scan(&live); err != nil || live != 10 {
+		t.Fatalf("%d rows left (%v), want the 10 live ones", live, err)
+	}
+	if free, pages := pragma("freelist_count"), pragma("page_count"); free != 0 || pages >= full/2 {
+		t.Errorf("after pruning: %d free pages, %d pages (%d before)", free, pages, full)
+	}
 }

@@ -107,8 +107,10 @@ func open(url string) (*SQL, error) {
 		}
 	}
 	// synchronous(FULL) makes every commit durable across power loss, not
-	// only process crashes; busy_timeout covers the other process's writer.
-	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+	// only process crashes; busy_timeout covers the other process's writer;
+	// journal_size_limit truncates the WAL after a checkpoint, so a burst
+	// of writes does not leave it large.
+	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=journal_size_limit(67108864)"
 	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"sync"
 	"time"
 
@@ -146,24 +147,64 @@ func (s *SQL) TokenRevoked(ctx context.Context, tokenID string) (bool, error) {
 	return n > 0, err
 }
 
+// pruneBatch is how many rows one DELETE of PruneExpired removes. Each
+// batch is a short transaction of its own, so the writes of requests (on
+// SQLite, queued behind the one writer) wait for one batch at most, never
+// for the whole prune.
+const pruneBatch = 500
+
+// vacuumPages is how many free pages one incremental vacuum step of
+// PruneExpired gives back to the file system (2 MiB of 4 KiB pages).
+const vacuumPages = 512
+
 // PruneExpired deletes jti and revocation records that expired before t, and
-// idempotency keys older than IdempotencyTTL. It returns how many rows went.
+// idempotency keys older than IdempotencyTTL, pruneBatch rows at a time. On
+// SQLite it then returns the freed pages to the file system, vacuumPages at a
+// time, so the file does not keep the size of its largest backlog. It
+// returns how many rows went.
 func (s *SQL) PruneExpired(ctx context.Context, t time.Time) (int64, error) {
 	var total int64
 	for _, q := range []struct {
-		query string
-		arg   time.Time
+		table, key, column string
+		before             time.Time
 	}{
-		{`DELETE FROM direct_link_jtis WHERE expires_at < $1`, t},
-		{`DELETE FROM revoked_tokens WHERE expires_at < $1`, t},
-		{`DELETE FROM idempotency_keys WHERE created_at < $1`, t.Add(-IdempotencyTTL)},
+		{"direct_link_jtis", "vendor_id, jti", "expires_at", t},
+		{"revoked_tokens", "token_id", "expires_at", t},
+		{"idempotency_keys", "vendor_id, key", "created_at", t.Add(-IdempotencyTTL)},
 	} {
-		res, err := s.w.ExecContext(ctx, q.query, micros(q.arg))
-		if err != nil {
-			return total, err
+		query := `DELETE FROM ` + q.table + ` WHERE (` + q.key + `) IN (SELECT ` + q.key + ` FROM ` + q.table +
+			` WHERE ` + q.column + ` < $1` + limitClause(pruneBatch) + `)`
+		for {
+			res, err := s.w.ExecContext(ctx, query, micros(q.before))
+			if err != nil {
+				return total, err
+			}
+			n, _ := res.RowsAffected()
+			total += n
+			if n < pruneBatch {
+				break
+			}
 		}
-		n, _ := res.RowsAffected()
-		total += n
+	}
+	if s.dialect == SQLite && total > 0 {
+		return total, s.vacuumFreePages(ctx)
 	}
 	return total, nil
+}
+
+// vacuumFreePages shrinks the SQLite file by its free pages, a step at a
+// time (the database runs with auto_vacuum=INCREMENTAL, migration 00007).
+func (s *SQL) vacuumFreePages(ctx context.Context) error {
+	for {
+		var free int64
+		if err := s.w.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil || free == 0 {
+			return err
+		}
+		if _, err := s.w.ExecContext(ctx, `PRAGMA incremental_vacuum(`+strconv.Itoa(vacuumPages)+`)`); err != nil {
+			return err
+		}
+		if free <= vacuumPages {
+			return nil
+		}
+	}
 }
