@@ -53,20 +53,16 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	if !ok {
 		return nil, errParentOriginNotAllowed
 	}
-	customer, err := s.store.Customer(ctx, c.VendorID, c.CustomerID)
+	party, err := s.store.Party(ctx, c.VendorID, c.CustomerID, "")
 	if oriel.ErrorKind(err) == oriel.ENOTFOUND {
 		return nil, errEntityGone
 	} else if err != nil {
 		return nil, err
 	}
-	allowed, err := auth.AllowedOrigins(ctx, s.store, customer)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(allowed, parent) {
+	if !slices.Contains(auth.AllowedOrigins(party), parent) {
 		return nil, errParentOriginNotAllowed
 	}
-	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}, nil
+	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: party.Customer, Role: c.Role, Origin: parent}, nil
 }
 
 // parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly

@@ -476,3 +476,40 @@ func TestRevokedTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestParty: one read gives the customer (by either kind of id), its
+// vendor's allowed origins and, when asked, its user; what is missing is
+// named, and another vendor's customer is missing.
+func TestParty(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		_, err := s.UpdateVendor(ctx, v.ID, oriel.VendorUpdate{AllowedOrigins: &[]string{"https://app.a.test"}})
+		must(t, err)
+		c := newCustomer(t, s, v.ID, "acme")
+		u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, ExternalID: "ada", Name: "Ada", Role: oriel.RoleMember}
+		must(t, s.CreateUser(ctx, u))
+		for _, ref := range []string{c.ID, "Eacme"} {
+			p, err := s.Party(ctx, v.ID, ref, "")
+			must(t, err)
+			if p.Customer.ID != c.ID || p.User != nil || len(p.VendorOrigins) != 1 || p.VendorOrigins[0] != "https://app.a.test" {
+				t.Errorf("Party(%s) = %+v", ref, p)
+			}
+			for _, userRef := range []string{u.ID, "Eada"} {
+				p, err := s.Party(ctx, v.ID, ref, userRef)
+				must(t, err)
+				if p.Customer.ID != c.ID || p.User == nil || p.User.ID != u.ID || p.User.Role != oriel.RoleMember || p.User.ExternalID != "ada" {
+					t.Errorf("Party(%s, %s) = %+v, user %+v", ref, userRef, p, p.User)
+				}
+			}
+		}
+		_, err = s.Party(ctx, v.ID, "Enobody", "")
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+		_, err = s.Party(ctx, v.ID, "Enobody", "Eada")
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+		_, err = s.Party(ctx, v.ID, "Eacme", "Enobody")
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+		_, err = s.Party(ctx, other.ID, c.ID, u.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+	})
+}

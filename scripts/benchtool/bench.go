@@ -125,12 +125,12 @@ func (b *bench) runDatabase(ctx context.Context, db string) ([]*result, error) {
 		}
 		target := wrkTarget{method: method, headers: headers, body: body}
 		target.url = oriel.url + path
-		ro, err := b.measure(ctx, oriel, target)
+		ro, err := b.measure(ctx, oriel, target, name)
 		if err != nil {
 			return fmt.Errorf("%s on oriel: %w", name, err)
 		}
 		floorHeaders := map[string]string{"Authorization": "Bearer " + bearer, "Content-Type": "application/json"}
-		rf, err := b.measure(ctx, floor, wrkTarget{method: method, url: fmt.Sprintf("%s/bytes/%d", floor.url, size), headers: floorHeaders, body: body})
+		rf, err := b.measure(ctx, floor, wrkTarget{method: method, url: fmt.Sprintf("%s/bytes/%d", floor.url, size), headers: floorHeaders, body: body}, name)
 		if err != nil {
 			return fmt.Errorf("%s on the floor: %w", name, err)
 		}
@@ -236,6 +236,8 @@ type server struct {
 	db  string // "" for the floor
 	// dbURL is the database Oriel runs on.
 	dbURL string
+	// debugAddr serves Oriel's profiler, with -profiles.
+	debugAddr string
 }
 
 func (b *bench) startOriel(ctx context.Context, env []string, db string) (*server, error) {
@@ -247,13 +249,21 @@ func (b *bench) startOriel(ctx context.Context, env []string, db string) (*serve
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(b.o.oriel, "serve", "--addr", addr, "--public-url", "http://"+addr, "--rate-limit", "1000000000", "--prune-interval", pruneInterval.String())
+	args := []string{"serve", "--addr", addr, "--public-url", "http://" + addr, "--rate-limit", "1000000000", "--prune-interval", pruneInterval.String()}
+	debugAddr := ""
+	if b.o.profiles != "" {
+		if debugAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		args = append(args, "--debug-addr", debugAddr)
+	}
+	cmd := exec.Command(b.o.oriel, args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = io.Discard, log
 	if err := b.start(cmd); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, url: "http://" + addr, db: db}
+	s := &server{cmd: cmd, url: "http://" + addr, db: db, debugAddr: debugAddr}
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "ORIEL_DATABASE_URL="); ok {
 			s.dbURL = v

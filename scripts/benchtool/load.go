@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,7 +73,7 @@ func (t wrkTarget) script() string {
 }
 
 // measure warms the server up, then loads it for -duration.
-func (b *bench) measure(ctx context.Context, s *server, t wrkTarget) (*load, error) {
+func (b *bench) measure(ctx context.Context, s *server, t wrkTarget, name string) (*load, error) {
 	script := filepath.Join(b.tmp, "target.lua")
 	if err := os.WriteFile(script, []byte(t.script()), 0o600); err != nil {
 		return nil, err
@@ -80,7 +81,42 @@ func (b *bench) measure(ctx context.Context, s *server, t wrkTarget) (*load, err
 	if _, err := b.wrk(ctx, s, script, t.url, b.o.warmup); err != nil {
 		return nil, err
 	}
+	stop := b.profile(s, name)
+	defer stop()
 	return b.wrk(ctx, s, script, t.url, b.o.duration)
+}
+
+// profile saves a CPU profile of s during the next -duration in the
+// -profiles directory, when there is one; stop waits for it.
+func (b *bench) profile(s *server, name string) (stop func()) {
+	if b.o.profiles == "" || s.debugAddr == "" {
+		return func() {}
+	}
+	file := filepath.Join(b.o.profiles, s.db+"-"+strings.NewReplacer(" ", "-", "/", "_", "(", "", ")", "").Replace(name)+".pprof")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		seconds := max(1, int(b.o.duration.Seconds())-1)
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.debugAddr, seconds))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		if err := os.MkdirAll(b.o.profiles, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		f, err := os.Create(file)
+		if err == nil {
+			_, err = io.Copy(f, resp.Body)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+		}
+	}()
+	return func() { <-done }
 }
 
 // wrk runs wrk against s for d and reads its report, the server's CPU time
@@ -218,17 +254,22 @@ func parseWrk(out string) (*load, error) {
 // jtis, which the server's pruner (every --prune-interval) deletes during
 // the run.
 func (b *bench) measureOpens(ctx context.Context, s *server, w *world, db, name string, pruneRows int) (*result, error) {
-	warm, err := b.linkScript(w, "warmup", b.o.warmup)
+	warm, err := b.linkScript(w, "warmup", b.o.linkRate, b.o.warmup)
 	if err != nil {
 		return nil, err
 	}
-	script, err := b.linkScript(w, "run", b.o.duration)
+	warmed, err := b.wrk(ctx, s, warm, s.url, b.o.warmup)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.wrk(ctx, s, warm, s.url, b.o.warmup); err != nil {
+	// Enough tokens for the run at half again the warm-up's rate.
+	rate := max(b.o.linkRate, int(warmed.rps*1.5))
+	script, err := b.linkScript(w, "run", rate, b.o.duration)
+	if err != nil {
 		return nil, err
 	}
+	stop := b.profile(s, name)
+	defer stop()
 	var size [2]int64
 	if pruneRows > 0 {
 		if err := storeExpiredJTIs(ctx, s, pruneRows); err != nil {
@@ -253,10 +294,10 @@ func (b *bench) measureOpens(ctx context.Context, s *server, w *world, db, name 
 	return &result{db: db, scenario: name, oriel: l}, nil
 }
 
-// linkScript signs -link-rate links per second of d and writes a wrk
-// script that requests each once, threads taking turns.
-func (b *bench) linkScript(w *world, name string, d time.Duration) (string, error) {
-	links, err := signLinks(w, b.o.linkRate*int(d.Seconds()))
+// linkScript signs rate links per second of d and writes a wrk script
+// that requests each once, threads taking turns.
+func (b *bench) linkScript(w *world, name string, rate int, d time.Duration) (string, error) {
+	links, err := signLinks(w, rate*int(d.Seconds()))
 	if err != nil {
 		return "", err
 	}

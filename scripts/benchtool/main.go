@@ -46,6 +46,7 @@ type options struct {
 	linkRate    int
 	pruneRows   int
 	only        string
+	profiles    string
 }
 
 func parseOptions(args []string) (*options, error) {
@@ -58,9 +59,10 @@ func parseOptions(args []string) (*options, error) {
 	fs.IntVar(&o.connections, "connections", 16, "wrk connections (concurrent clients)")
 	fs.StringVar(&o.databases, "databases", "sqlite,postgres", "comma-separated databases to run Oriel on")
 	fs.StringVar(&o.postgresURL, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "`URL` of a PostgreSQL server on loopback; the benchmark creates and drops its own database there")
-	fs.IntVar(&o.linkRate, "link-rate", 1000, "direct-link tokens signed per second of -duration (each open spends one)")
+	fs.IntVar(&o.linkRate, "link-rate", 1000, "direct-link tokens signed per second of the warm-up, and at least per second of -duration (each open spends one)")
 	fs.IntVar(&o.pruneRows, "prune-rows", 60000, "expired jti rows to prune during the pruning run (0 skips it)")
 	fs.StringVar(&o.only, "only", "", "comma-separated scenarios to run (token, list, open, prune); empty runs all")
+	fs.StringVar(&o.profiles, "profiles", "", "`directory` to save a CPU profile of Oriel for each measured run in (Oriel runs with --debug-addr)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
