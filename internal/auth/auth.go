@@ -73,6 +73,9 @@ type Session struct {
 	// pages' CSP frame-ancestors and the only targetOrigin of their
 	// messages. It is "" for an SSO session, which is never framed.
 	Origin string
+	// Appearance is the vendor's widget styling, read with the customer
+	// (nil when the vendor set none).
+	Appearance *oriel.Appearance
 }
 
 // OpenEmbedded opens a link for a page in an iframe: it verifies the token,
@@ -131,7 +134,7 @@ func (d *DirectLinks) open(ctx context.Context, raw string, embedded bool, refer
 	if userErr != nil {
 		return nil, reject(notFoundAs(userErr, errUserNotFound), tok, parent)
 	}
-	s := &Session{VendorID: tok.VendorID(), Customer: party.Customer, User: party.User, Role: oriel.RoleAdmin, Origin: parent}
+	s := &Session{VendorID: tok.VendorID(), Customer: party.Customer, User: party.User, Role: oriel.RoleAdmin, Origin: parent, Appearance: party.Appearance}
 	if s.User != nil {
 		s.Role = s.User.Role
 	}

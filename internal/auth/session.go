@@ -37,7 +37,7 @@ func (d *DirectLinks) Session(ctx context.Context, raw string) (*Session, error)
 	case err != nil:
 		return fail(notFoundAs(err, errCustomerNotFound))
 	}
-	s := &Session{Token: raw, ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: p.Customer, User: p.User, Role: oriel.RoleAdmin, Origin: c.Origin}
+	s := &Session{Token: raw, ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: p.Customer, User: p.User, Role: oriel.RoleAdmin, Origin: c.Origin, Appearance: p.Appearance}
 	if s.User != nil {
 		s.Role = s.User.Role
 	}

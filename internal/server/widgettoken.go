@@ -62,7 +62,7 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	if !slices.Contains(auth.AllowedOrigins(party), parent) {
 		return nil, errParentOriginNotAllowed
 	}
-	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: party.Customer, Role: c.Role, Origin: parent}, nil
+	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: party.Customer, Role: c.Role, Origin: parent, Appearance: party.Appearance}, nil
 }
 
 // parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly
@@ -95,10 +95,7 @@ type widgetViewer struct {
 // widgetViewerOf answers GET /widget-api/viewer.
 func (s *Server) widgetViewerOf(w http.ResponseWriter, r *http.Request) error {
 	sess := sessionOf(r)
-	a, err := s.store.Appearance(r.Context(), sess.VendorID)
-	if err != nil {
-		return err
-	}
+	a := sess.Appearance // read with the session
 	if a == nil || web.CheckAppearance(a) != nil {
 		a = &defaultAppearance
 	}

@@ -11,11 +11,13 @@ import (
 
 // Party is whom a direct link or an access token speaks for, read in one
 // query: a customer, the allowed origins of its vendor (which stand when the
-// customer has none of its own) and, when asked for, one of its users.
+// customer has none of its own) and its widget styling, and, when asked
+// for, one of its users.
 type Party struct {
 	Customer      *oriel.Customer
 	VendorOrigins []string
-	User          *oriel.User // nil when no user was asked for
+	Appearance    *oriel.Appearance // nil when the vendor set none
+	User          *oriel.User       // nil when no user was asked for
 }
 
 // Party returns vendorID's customer named by customerRef with its vendor's
@@ -24,15 +26,18 @@ type Party struct {
 // user of an existing customer is ENOTFOUND user_not_found.
 func (s *SQL) Party(ctx context.Context, vendorID, customerRef, userRef string) (*Party, error) {
 	col, val := refColumn(customerRef)
-	query := `SELECT ` + qualified("c.", customerColumns) + `, v.allowed_origins`
-	from := ` FROM customers c JOIN vendors v ON v.id = c.vendor_id`
+	query := `SELECT ` + qualified("c.", customerColumns) + `, v.allowed_origins, a.vendor_id IS NOT NULL,
+		COALESCE(a.mode, ''), COALESCE(a.colors, '{}'), COALESCE(a.font_family, ''), COALESCE(a.border_radius, '')`
+	from := ` FROM customers c JOIN vendors v ON v.id = c.vendor_id LEFT JOIN appearances a ON a.vendor_id = c.vendor_id`
 	where := ` WHERE c.vendor_id = $1 AND c.` + col + ` = $2`
 	args := []any{vendorID, val}
 	p := &Party{}
 	var origins string
+	var styled bool
 	parts := []func(scanner) error{
 		func(sc scanner) (err error) { p.Customer, err = scanCustomer(sc); return err },
-		func(sc scanner) error { return sc.Scan(&origins) },
+		func(sc scanner) error { return sc.Scan(&origins, &styled) },
+		func(sc scanner) (err error) { p.Appearance, err = scanAppearance(sc); return err },
 	}
 	if userRef != "" {
 		ucol, uval := refColumn(userRef)
@@ -54,6 +59,9 @@ func (s *SQL) Party(ctx context.Context, vendorID, customerRef, userRef string) 
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !styled {
+		p.Appearance = nil
 	}
 	if p.VendorOrigins, err = decodeList(origins); err != nil {
 		return nil, err

@@ -492,7 +492,7 @@ func TestParty(t *testing.T) {
 		for _, ref := range []string{c.ID, "Eacme"} {
 			p, err := s.Party(ctx, v.ID, ref, "")
 			must(t, err)
-			if p.Customer.ID != c.ID || p.User != nil || len(p.VendorOrigins) != 1 || p.VendorOrigins[0] != "https://app.a.test" {
+			if p.Customer.ID != c.ID || p.User != nil || len(p.VendorOrigins) != 1 || p.VendorOrigins[0] != "https://app.a.test" || p.Appearance != nil {
 				t.Errorf("Party(%s) = %+v", ref, p)
 			}
 			for _, userRef := range []string{u.ID, "Eada"} {
@@ -502,6 +502,12 @@ func TestParty(t *testing.T) {
 					t.Errorf("Party(%s, %s) = %+v, user %+v", ref, userRef, p, p.User)
 				}
 			}
+		}
+		must(t, s.PutAppearance(ctx, v.ID, &oriel.Appearance{Mode: "dark", Colors: map[string]string{"primary": "#123456"}, BorderRadius: "4px"}))
+		p, err := s.Party(ctx, v.ID, "Eacme", "Eada")
+		must(t, err)
+		if a := p.Appearance; a == nil || a.Mode != "dark" || a.Colors["primary"] != "#123456" || a.BorderRadius != "4px" || p.User == nil {
+			t.Errorf("Party with an appearance: %+v, appearance %+v", p, a)
 		}
 		_, err = s.Party(ctx, v.ID, "Enobody", "")
 		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
