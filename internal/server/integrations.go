@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"maps"
 	"net/http"
 	"regexp"
@@ -197,21 +196,3 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request) error
 	return noContent(w, s.store.DeleteIntegration(r.Context(), vendorOf(r), r.PathValue("key")))
 }
 
-// integrationNames maps the vendor's integration keys to their display names.
-func (s *Server) integrationNames(ctx context.Context, vendorID string) (map[string]string, error) {
-	names := map[string]string{}
-	p := oriel.Page{Limit: maxPageLimit}
-	for {
-		list, more, err := s.store.ListIntegrations(ctx, vendorID, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range list {
-			names[i.Key] = i.DisplayName
-		}
-		if !more || len(list) == 0 {
-			return names, nil
-		}
-		p.StartingAfter = list[len(list)-1].ID
-	}
-}

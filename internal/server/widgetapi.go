@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -63,26 +62,12 @@ func newWidgetConnection(c *oriel.Connection, name string) *widgetConnection {
 	return v
 }
 
-// widgetViews describes the vendor's connections.
-func (s *Server) widgetViews(ctx context.Context, vendorID string, conns ...*oriel.Connection) ([]*widgetConnection, error) {
-	names, err := s.integrationNames(ctx, vendorID)
-	if err != nil {
-		return nil, err
-	}
-	views := make([]*widgetConnection, len(conns))
-	for i, c := range conns {
-		views[i] = newWidgetConnection(c, names[c.Integration])
-	}
-	return views, nil
-}
-
 // replyWidget answers c, or returns err when the call that made c failed.
 func (s *Server) replyWidget(w http.ResponseWriter, r *http.Request, c *oriel.Connection, err error) error {
 	if err != nil {
 		return err
 	}
-	views, err := s.widgetViews(r.Context(), c.VendorID, c)
-	return respond(w, http.StatusOK, views[0], err)
+	return reply(w, http.StatusOK, newWidgetConnection(c, c.IntegrationName))
 }
 
 // customerConnection returns the connection named by r's path when it is
@@ -105,8 +90,11 @@ func (s *Server) widgetConnections(r *http.Request, p oriel.Page) ([]*widgetConn
 	if err != nil {
 		return nil, false, err
 	}
-	views, err := s.widgetViews(r.Context(), sess.VendorID, conns...)
-	return views, more, err
+	views := make([]*widgetConnection, len(conns))
+	for i, c := range conns {
+		views[i] = newWidgetConnection(c, c.IntegrationName)
+	}
+	return views, more, nil
 }
 
 func (s *Server) widgetConnection(w http.ResponseWriter, r *http.Request) error {
