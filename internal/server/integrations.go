@@ -195,4 +195,3 @@ func (s *Server) listIntegrations(r *http.Request, p oriel.Page) ([]integrationV
 func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w, s.store.DeleteIntegration(r.Context(), vendorOf(r), r.PathValue("key")))
 }
-
