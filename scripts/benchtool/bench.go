@@ -111,7 +111,12 @@ func (b *bench) runDatabase(ctx context.Context, db string) ([]*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	floor, err := b.startFloor(ctx, v.secret+","+w.accessToken)
+	if b.scenarioOn("list1000") {
+		if w.bigCustomerToken, err = seedBigCustomer(ctx, oriel.url, v, bigCustomerConnections); err != nil {
+			return nil, err
+		}
+	}
+	floor, err := b.startFloor(ctx, v.secret+","+w.accessToken+","+w.bigCustomerToken)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +151,13 @@ func (b *bench) runDatabase(ctx context.Context, db string) ([]*result, error) {
 	if b.scenarioOn("list") {
 		if err := sideBySide("GET /widget-api/connections (1)", "GET", "/widget-api/connections",
 			map[string]string{"Authorization": "Bearer " + w.accessToken, "X-Oriel-Parent-Origin": origin}, "", w.accessToken); err != nil {
+			return nil, err
+		}
+	}
+	if b.scenarioOn("list1000") {
+		token := w.bigCustomerToken
+		if err := sideBySide(fmt.Sprintf("GET /widget-api/connections?limit=100 (%d)", bigCustomerConnections), "GET", "/widget-api/connections?limit=100",
+			map[string]string{"Authorization": "Bearer " + token, "X-Oriel-Parent-Origin": origin}, "", token); err != nil {
 			return nil, err
 		}
 	}
@@ -349,28 +361,15 @@ type world struct {
 	accessToken  string
 	connectionID string
 	signer       *directlink.Signer
+	// bigCustomerToken is bound to the customer of the list1000 scenario.
+	bigCustomerToken string
 }
 
 // seed gives the vendor an allowed origin, a signing key, customer acme
 // with user ada, an integration and one connection, and issues a token.
 func seed(ctx context.Context, base string, v *vendor) (*world, error) {
 	call := func(method, path, body string, out any) error {
-		req, _ := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+v.secret)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
-		}
-		if out != nil {
-			return json.Unmarshal(data, out)
-		}
-		return nil
+		return apiCall(ctx, base, v.secret, method, path, body, out)
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -409,6 +408,53 @@ func seed(ctx context.Context, base string, v *vendor) (*world, error) {
 	}
 	w.connectionID, w.accessToken = conn.ID, issued.AccessToken
 	return w, nil
+}
+
+// apiCall makes one vendor API call with the API key secret and decodes
+// its JSON answer into out, when out is not nil.
+func apiCall(ctx context.Context, base, secret, method, path, body string, out any) error {
+	req, _ := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// bigCustomerConnections is how many connections the customer of the
+// list1000 scenario has: its widget's first page (100) is compared with the
+// page of one connection.
+const bigCustomerConnections = 1000
+
+// seedBigCustomer creates customer "big" with n connections and returns an
+// access token bound to it.
+func seedBigCustomer(ctx context.Context, base string, v *vendor, n int) (string, error) {
+	post := func(path, body string, out any) error {
+		return apiCall(ctx, base, v.secret, "POST", path, body, out)
+	}
+	if err := post("/v1/customers", `{"external_id":"big","name":"Big Corp"}`, nil); err != nil {
+		return "", err
+	}
+	for range n {
+		if err := post("/v1/customers/Ebig/connections", `{"integration":"keys"}`, nil); err != nil {
+			return "", err
+		}
+	}
+	var issued struct {
+		AccessToken string `json:"access_token"`
+	}
+	err := post("/v1/auth/access-tokens", `{"grant_type":"client_credentials","bound_entity":{"type":"customer","id":"Ebig"}}`, &issued)
+	return issued.AccessToken, err
 }
 
 // responseSize is the size of Oriel's answer to one request, for the

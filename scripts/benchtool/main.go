@@ -61,7 +61,7 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&o.postgresURL, "postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "`URL` of a PostgreSQL server on loopback; the benchmark creates and drops its own database there")
 	fs.IntVar(&o.linkRate, "link-rate", 1000, "direct-link tokens signed per second of the warm-up, and at least per second of -duration (each open spends one)")
 	fs.IntVar(&o.pruneRows, "prune-rows", 60000, "expired jti rows to prune during the pruning run (0 skips it)")
-	fs.StringVar(&o.only, "only", "", "comma-separated scenarios to run (token, list, open, prune); empty runs all")
+	fs.StringVar(&o.only, "only", "", "comma-separated scenarios to run (token, list, list1000, open, prune); empty runs all")
 	fs.StringVar(&o.profiles, "profiles", "", "`directory` to save a CPU profile of Oriel for each measured run in (Oriel runs with --debug-addr)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
