@@ -262,8 +262,9 @@ func (b *bench) measureOpens(ctx context.Context, s *server, w *world, db, name 
 	if err != nil {
 		return nil, err
 	}
-	// Enough tokens for the run at half again the warm-up's rate.
-	rate := max(b.o.linkRate, int(warmed.rps*1.5))
+	// Enough tokens for the run at two and a half times the warm-up's rate
+	// (a busy machine may slow the warm-up down).
+	rate := max(b.o.linkRate, int(warmed.rps*2.5))
 	script, err := b.linkScript(w, "run", rate, b.o.duration)
 	if err != nil {
 		return nil, err
