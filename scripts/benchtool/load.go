@@ -31,7 +31,8 @@ type load struct {
 	rps       float64
 	p50, p99  time.Duration
 	cpu       time.Duration // the server process's CPU time during the run
-	sessions  int64         // PostgreSQL sessions opened during the run (-1: not PostgreSQL)
+	sessions  int64         // PostgreSQL sessions counted by pg_stat_database during the run (-1: not PostgreSQL)
+	started   int64         // PostgreSQL backends of Oriel's database started during the run and still open
 	fileBytes [2]int64      // SQLite file size before and after the run (prune run only)
 	pruned    string
 }
@@ -131,6 +132,7 @@ func (b *bench) wrk(ctx context.Context, s *server, script, target string, d tim
 	if err != nil {
 		return nil, err
 	}
+	runStart := time.Now()
 	cpu0, err := processCPU(s.cmd.Process.Pid)
 	if err != nil {
 		return nil, err
@@ -153,6 +155,7 @@ func (b *bench) wrk(ctx context.Context, s *server, script, target string, d tim
 	l.cpu = cpu1 - cpu0
 	if l.sessions, err = sessions.count(ctx); err == nil && l.sessions >= 0 {
 		l.sessions -= before
+		l.started, err = sessions.startedSince(ctx, runStart)
 	}
 	return l, err
 }
@@ -185,6 +188,16 @@ func (c *sessionCounter) count(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	err := c.db.QueryRowContext(ctx, "SELECT sessions FROM pg_stat_database WHERE datname = current_database()").Scan(&n)
+	return n, err
+}
+
+// startedSince counts the other backends of the database that started
+// at t or later and are still open. Unlike pg_stat_database, which a backend
+// may update up to 10 s late, it is exact, but it misses sessions that
+// closed again.
+func (c *sessionCounter) startedSince(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := c.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_start >= $1`, t).Scan(&n)
 	return n, err
 }
 
@@ -453,7 +466,7 @@ func printTable(w io.Writer, verify time.Duration, results []*result) {
 		}
 		sessions := "-"
 		if l.sessions >= 0 {
-			sessions = strconv.FormatInt(l.sessions, 10)
+			sessions = fmt.Sprintf("%d/%d", l.sessions, l.started)
 		}
 		note := r.note
 		if l.errors > 0 {
