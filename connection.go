@@ -45,14 +45,20 @@ const (
 
 // Connection is one customer's authenticated link to a third-party app.
 type Connection struct {
-	ID            string           `json:"id"`
-	VendorID      string           `json:"vendor_id"`
-	CustomerID    string           `json:"customer_id"`
-	IntegrationID string           `json:"-"`
-	Integration   string           `json:"integration"` // the integration's key
-	Provider      string           `json:"provider"`
-	Status        ConnectionStatus `json:"status"`
-	LastError     string           `json:"last_error,omitempty"`
+	ID            string `json:"id"`
+	VendorID      string `json:"vendor_id"`
+	CustomerID    string `json:"customer_id"`
+	IntegrationID string `json:"-"`
+	Integration   string `json:"integration"` // the integration's key
+	// IntegrationName is the integration's display name, which the widgets
+	// show; the store reads it with the connection.
+	IntegrationName string `json:"-"`
+	// IntegrationLogo is the integration's logo (see Integration.Logo),
+	// read with the connection too.
+	IntegrationLogo string           `json:"-"`
+	Provider        string           `json:"provider"`
+	Status          ConnectionStatus `json:"status"`
+	LastError       string           `json:"last_error,omitempty"`
 	// Config holds per-connection settings such as a Zendesk subdomain.
 	Config map[string]string `json:"config,omitempty"`
 	// TokenExpiresAt is when the stored access token expires, if it does.
