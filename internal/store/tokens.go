@@ -7,7 +7,8 @@ import (
 	"github.com/orielhq/oriel"
 )
 
-var errJTIReplayed = oriel.Errorf(oriel.EUNAUTHORIZED, "jti_replayed", "this direct link was already used; sign a new token (with a new jti) for every page load")
+// ErrJTIReplayed is RecordJTI's answer for a jti that was used before.
+var ErrJTIReplayed = oriel.Errorf(oriel.EUNAUTHORIZED, "jti_replayed", "this direct link was already used; sign a new token (with a new jti) for every page load")
 
 // RecordJTI records that vendorID's token jti was used, keeping the record
 // until expiresAt. A jti seen before (and not yet pruned) is EUNAUTHORIZED
@@ -16,7 +17,15 @@ var errJTIReplayed = oriel.Errorf(oriel.EUNAUTHORIZED, "jti_replayed", "this dir
 func (s *SQL) RecordJTI(ctx context.Context, vendorID, jti string, expiresAt time.Time) error {
 	res, err := s.w.ExecContext(ctx, `INSERT INTO direct_link_jtis (vendor_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		vendorID, jti, micros(expiresAt))
-	return mustAffect(res, err, errJTIReplayed)
+	return mustAffect(res, err, ErrJTIReplayed)
+}
+
+// JTIUsed reports whether vendorID's token jti is recorded (and not yet
+// pruned), without recording it.
+func (s *SQL) JTIUsed(ctx context.Context, vendorID, jti string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM direct_link_jtis WHERE vendor_id = $1 AND jti = $2`, vendorID, jti).Scan(&n)
+	return n > 0, err
 }
 
 // RevokeToken marks an access or session token id revoked until expiresAt.
