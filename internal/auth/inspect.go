@@ -34,10 +34,11 @@ type Inspection struct {
 	Claims json.RawMessage `json:"claims"`
 	// Keys are the signing keys of the vendor in sub, newest first, as the
 	// signature check saw them; MatchedKey is the one that verified the
-	// signature, or nil, and then KeyError says why none did.
+	// signature, or nil, and then KeyError says why none did ("" when the
+	// signature was not checked).
 	Keys       []InspectedKey `json:"keys"`
 	MatchedKey *InspectedKey  `json:"matched_key"`
-	KeyError   string         `json:"key_error,omitempty"`
+	KeyError   string         `json:"key_error"`
 	// Checks are every check of opening the link, in order.
 	Checks []CheckResult `json:"checks"`
 	// Refusal is the first failed check's rejection: what opening the link

@@ -59,7 +59,7 @@ func getOnly(h handler) handler {
 // the connection widget, framed by the verified parent origin.
 func (s *Server) embeddedConnection(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("connection_id")
-	q, err := readLinkQuery(r, false)
+	q, err := readLinkQuery(r.URL.RawQuery, false)
 	if err == nil {
 		err = checkConnectionID(id)
 	}
@@ -92,7 +92,7 @@ func (s *Server) connectionTarget(id string) func(context.Context, *auth.Session
 // embeddedApp answers GET /direct_link/embedded/app ("Fully Embedded"): the
 // workspace page dl_path, rendered in the iframe itself (no cookie).
 func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
-	q, err := readLinkQuery(r, true)
+	q, err := readLinkQuery(r.URL.RawQuery, true)
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
@@ -107,7 +107,7 @@ func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
 // level, it sets the first-party session cookie and redirects (303) to
 // dl_path, a page of this host.
 func (s *Server) directLinkSSO(w http.ResponseWriter, r *http.Request) error {
-	q, err := readLinkQuery(r, true)
+	q, err := readLinkQuery(r.URL.RawQuery, true)
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
@@ -210,14 +210,14 @@ type linkQuery struct {
 	path  string // dl_path, a checked page of this host (Fully Embedded and SSO)
 }
 
-// readLinkQuery reads dl_token, and dl_path when withPath, refusing an
-// oversized or malformed query and repeated parameters before any parsing of
+// readLinkQuery reads dl_token, and dl_path when withPath, from a link's raw
+// query, refusing an oversized or malformed query and repeated parameters before any parsing of
 // the token.
-func readLinkQuery(r *http.Request, withPath bool) (linkQuery, error) {
-	if len(r.URL.RawQuery) > maxLinkQueryBytes {
+func readLinkQuery(rawQuery string, withPath bool) (linkQuery, error) {
+	if len(rawQuery) > maxLinkQueryBytes {
 		return linkQuery{}, oriel.Errorf(oriel.EINVALID, linktoken.CodeTooLarge, "the query string is longer than %d bytes; a direct-link token is at most %d", maxLinkQueryBytes, linktoken.MaxTokenBytes)
 	}
-	values, err := url.ParseQuery(r.URL.RawQuery)
+	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return linkQuery{}, oriel.Errorf(oriel.EINVALID, codeQueryInvalid, "the query string is not valid URL encoding (a bad %%-escape or a ';')")
 	}
