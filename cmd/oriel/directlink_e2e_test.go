@@ -15,8 +15,9 @@ import (
 )
 
 // linkVendor sets up, through s, a vendor that signs direct links: its
-// signing key registered, an allowed origin, and customer "acme".
-func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink.Signer) {
+// signing key registered, an allowed origin, and customer "acme"; it
+// returns the vendor's signer and API key.
+func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink.Signer, apiKey string) {
 	t.Helper()
 	vendorID, apiKey := createVendor(t, env)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -29,7 +30,7 @@ func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink
 		method, path string
 		body         map[string]any
 	}{
-		{"PUT", "/v1/signing-key", map[string]any{"key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}},
+		{"PUT", "/v1/signing-key", map[string]any{"public_key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}},
 		{"PATCH", "/v1/vendor", map[string]any{"allowed_origins": []string{"https://app.acme.test"}}},
 		{"POST", "/v1/customers", map[string]any{"external_id": "acme", "name": "Acme"}},
 	} {
@@ -41,7 +42,7 @@ func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink
 	if err != nil {
 		t.Fatal(err)
 	}
-	return signer
+	return signer, apiKey
 }
 
 // open opens a Fully Embedded direct link on s and returns the status and page.
@@ -76,7 +77,7 @@ func TestDirectLinkReplayAcrossReplicas(t *testing.T) {
 	a, b := launchServe(t, env), launchServe(t, env)
 	a.waitListening()
 	b.waitListening()
-	signer := linkVendor(t, a, env)
+	signer, _ := linkVendor(t, a, env)
 	token, err := signer.Token("Eacme", "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestDirectLinkReplayAfterKill(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
 			s := startServe(t, env)
-			signer := linkVendor(t, s, env)
+			signer, _ := linkVendor(t, s, env)
 			token, err := signer.Token("Eacme", "", "")
 			if err != nil {
 				t.Fatal(err)

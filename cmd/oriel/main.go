@@ -32,7 +32,7 @@ var commands = []command{
 	{"keys", "re-encrypt stored secrets after adding an encryption key", cmdKeys},
 	{"keygen", "make a key pair for signing direct-link tokens", cmdKeygen},
 	{"token", "sign a direct-link token (JWT)", cmdToken},
-	{"link", "print a signed direct-link URL", cmdLink},
+	{"link", "print a signed direct-link URL; 'link inspect' says why a link is refused", cmdLink},
 }
 
 // about introduces `oriel help`.
