@@ -62,4 +62,3 @@ func TestLinkInspect(t *testing.T) {
 		t.Fatalf("no argument: %v, want a usage error", err)
 	}
 }
-
