@@ -33,7 +33,7 @@ type createdVendor struct {
 	// against a server on that database.
 	Database string        `json:"database"`
 	Vendor   *oriel.Vendor `json:"vendor"`
-	APIKey struct {
+	APIKey   struct {
 		*oriel.APIKey
 		Secret string `json:"secret"`
 	} `json:"api_key"`
