@@ -90,11 +90,15 @@ describe("messages the host acts on", () => {
 
   test("connectionStatusChange → onConnectionStatusChange with exactly the known fields", async () => {
     const { frame, calls } = await mountInteractive();
-    fromWidget(frame, "connectionStatusChange", { id: "conn_1", provider: "democrm", connected: true, extra: "dropped" });
-    fromWidget(frame, "connectionStatusChange", { id: "conn_1", provider: "democrm", connected: false, error: "invalid_grant" });
+    const of = { id: "conn_1", provider: "oauth2", integration: "crm", name: "Demo CRM" };
+    fromWidget(frame, "connectionStatusChange", { ...of, connected: true, extra: "dropped" });
+    fromWidget(frame, "connectionStatusChange", { ...of, connected: false, error: "invalid_grant" });
+    fromWidget(frame, "connectionStatusChange", { id: "conn_2", provider: "democrm", connected: true, integration: 7 });
     expect(calls.onConnectionStatusChange.mock.calls).toEqual([
-      [{ id: "conn_1", provider: "democrm", connected: true }],
-      [{ id: "conn_1", provider: "democrm", connected: false, error: "invalid_grant" }],
+      [{ ...of, connected: true }],
+      [{ ...of, connected: false, error: "invalid_grant" }],
+      // From an older server: integration and name are empty, not missing or of another type.
+      [{ id: "conn_2", provider: "democrm", integration: "", name: "", connected: true }],
     ]);
   });
 
@@ -263,7 +267,7 @@ describe("messages the host ignores", () => {
     expect(calls.onConnectionStatusChange).toHaveBeenCalledTimes(1);
     const [status] = calls.onConnectionStatusChange.mock.calls[0];
     expect(Object.getPrototypeOf(status)).toBe(Object.prototype);
-    expect(Object.keys(status)).toEqual(["id", "provider", "connected"]);
+    expect(Object.keys(status)).toEqual(["id", "provider", "integration", "name", "connected"]);
   });
 
   test("a polluted Object.prototype does not make messages valid", async () => {
