@@ -29,7 +29,8 @@ const maxFieldValues = 32
 // called, how it looks, where it stands, and what to ask the user for.
 type widgetConnection struct {
 	ID           string                 `json:"id"`
-	Name         string                 `json:"name"` // the integration's display name
+	Name         string                 `json:"name"`        // the integration's display name
+	Integration  string                 `json:"integration"` // the vendor's key of the integration
 	Provider     string                 `json:"provider"`
 	ProviderName string                 `json:"provider_name"`
 	Logo         string                 `json:"logo,omitempty"` // an SVG data URI
@@ -45,7 +46,7 @@ type widgetConnection struct {
 // generic provider's name ("OAuth 2.0 app") says nothing to the user, who
 // knows the app by the vendor's name for it: that name stands for both.
 func newWidgetConnection(c *oriel.Connection, name string) *widgetConnection {
-	v := &widgetConnection{ID: c.ID, Name: name, Provider: c.Provider, ProviderName: c.Provider,
+	v := &widgetConnection{ID: c.ID, Name: name, Integration: c.Integration, Provider: c.Provider, ProviderName: c.Provider,
 		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt}
 	p, ok := connect.LookupProvider(c.Provider)
 	if ok {
