@@ -145,7 +145,7 @@ test('partner page → widget → popup → consent → Connected, and the page 
   assert.equal(await page.locator('#statusId').innerText(), 'Connected');
   // Screen readers hear the new status too (issue 13: it stayed "Not connected").
   await frame.locator('#announcer', { hasText: 'Demo CRM: Connected' }).waitFor({ state: 'attached' });
-  assert.match(await frame.locator('.conn-note').innerText(), /Connected on/);
+  assert.match(await frame.locator('.conn-since').innerText(), /^Connected on /);
   await frame.getByRole('button', { name: 'Reconnect' }).waitFor();
   await shot(page, 'widget-connected-light');
 

@@ -161,6 +161,12 @@
     }
     el.querySelector(".conn-name").textContent = c.name;
     el.querySelector(".conn-meta").textContent = metaLine(c);
+    // Under the name in every view (single widget, list, SDK, SSO), not in
+    // the footer note, which a list row hides.
+    var since = el.querySelector(".conn-since");
+    var date = c.status === "connected" && c.connected_at ? formatDate(c.connected_at) : "";
+    since.textContent = date ? "Connected on " + date : "";
+    since.hidden = !date;
 
     var status = STATUS[c.status] || STATUS.disconnected;
     var badge = el.querySelector(".status");
@@ -280,8 +286,6 @@
       note.textContent = keyed
         ? "Enter your " + c.provider_name + " credentials to connect."
         : "You will sign in to " + c.provider_name + " in a new window.";
-    } else if (c.status === "connected" && c.connected_at) {
-      note.textContent = "Connected on " + formatDate(c.connected_at);
     }
   }
 

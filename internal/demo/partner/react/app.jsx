@@ -48,7 +48,7 @@ function Integrations() {
         <span id="statusId" className="status-text" role="status" aria-live="polite" data-state={statusState(status)}>
           {statusText(status)}
         </span>
-        <span className="status-hint">from onConnectionStatusChange</span>
+        <span className="status-hint">Demo CRM, from onConnectionStatusChange</span>
       </div>
       <OrielProvider
         baseUrl={orielURL}
@@ -61,7 +61,7 @@ function Integrations() {
             autoResize
             height={240}
             onReady={() => note('onReady: the widget holds its token')}
-            onConnectionStatusChange={setStatus}
+            onConnectionStatusChange={(next) => next.integration === 'crm' && setStatus(next)}
           />
         </div>
       </OrielProvider>
