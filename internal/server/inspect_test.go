@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,42 +13,18 @@ import (
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
 
-// inspection is the part of a DirectLinkInspection the tests read.
-type inspection struct {
-	Link struct {
-		Kind         string `json:"kind"`
-		Embedded     bool   `json:"embedded"`
-		ConnectionID string `json:"connection_id"`
-	} `json:"link"`
-	Claims     map[string]any `json:"claims"`
-	Header     map[string]any `json:"header"`
-	MatchedKey *struct {
-		KID string `json:"kid"`
-	} `json:"matched_key"`
-	KeyError string `json:"key_error"`
-	Checks   []struct {
-		Name, Result, Code, Message string
-	} `json:"checks"`
-	Opens   bool `json:"opens"`
-	Refusal *struct {
-		Check, Code, Message string
-		Status               int
-		ParentOrigin         string `json:"parent_origin"`
-	} `json:"refusal"`
-}
-
 // inspect posts body to the inspect endpoint and checks the answer's shape.
-func (e *linkEnv) inspect(body map[string]any) inspection {
+func (e *linkEnv) inspect(body map[string]any) linkInspection {
 	e.t.Helper()
 	r := e.do("POST", "/v1/direct-links/inspect", body).want(http.StatusOK)
 	matchSchema(e.t, "DirectLinkInspection", r.object())
-	var in inspection
+	var in linkInspection
 	r.into(&in)
 	return in
 }
 
 // checksOf lists "name:result" of every check.
-func (in inspection) checksOf() string {
+func checksOf(in linkInspection) string {
 	var out []string
 	for _, c := range in.Checks {
 		out = append(out, c.Name+":"+c.Result)
@@ -68,11 +45,14 @@ func TestInspectDirectLink(t *testing.T) {
 		if !in.Opens || in.Refusal != nil || in.Link.Kind != "connection" || in.Link.ConnectionID != e.connID || !in.Link.Embedded {
 			t.Fatalf("valid link: %+v", in)
 		}
-		if want := "url:pass token:pass signature:pass customer:pass origin:pass time:pass user:pass target:pass single_use:pass"; in.checksOf() != want {
-			t.Fatalf("checks %s, want %s", in.checksOf(), want)
+		if want := "url:pass token:pass signature:pass customer:pass origin:pass time:pass user:pass target:pass single_use:pass"; checksOf(in) != want {
+			t.Fatalf("checks %s, want %s", checksOf(in), want)
 		}
-		if in.MatchedKey == nil || in.MatchedKey.KID != "k1" || in.Claims["jti"] != l.jti || in.Header["alg"] != "RS256" {
-			t.Fatalf("key %+v, claims %v, header %v", in.MatchedKey, in.Claims, in.Header)
+		var claims, header map[string]any
+		must(t, json.Unmarshal(in.Claims, &claims))
+		must(t, json.Unmarshal(in.Header, &header))
+		if in.MatchedKey == nil || in.MatchedKey.KID != "k1" || claims["jti"] != l.jti || header["alg"] != "RS256" {
+			t.Fatalf("key %+v, claims %s, header %s", in.MatchedKey, in.Claims, in.Header)
 		}
 		e.get(e.conn+"?dl_token={token}", l).page(http.StatusOK, appOrigin) // inspecting did not spend it
 
@@ -108,8 +88,8 @@ func TestInspectDirectLink(t *testing.T) {
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
 					in := e.inspect(tc.body)
-					if in.checksOf() != tc.checks {
-						t.Fatalf("checks\n%s, want\n%s", in.checksOf(), tc.checks)
+					if checksOf(in) != tc.checks {
+						t.Fatalf("checks\n%s, want\n%s", checksOf(in), tc.checks)
 					}
 					if in.Opens || in.Refusal == nil || in.Refusal.Code != tc.code || in.Refusal.Message == "" || in.Refusal.ParentOrigin != tc.parent {
 						t.Fatalf("refusal %+v, want %s (parent %q)", in.Refusal, tc.code, tc.parent)
