@@ -156,8 +156,8 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 // the parent's, and target, when not nil, checks what the link opens (see
 // auth.Link).
 //
-// An address whose links were refused linkFailuresPerMinute times in a
-// minute gets 429 with Retry-After before any parsing or database work
+// An address whose links were refused more often than Config.LinkFailureRate
+// allows (30 a minute by default) gets 429 with Retry-After before any parsing or database work
 // (catalogue K04), so a flood of forged tokens costs Oriel next to nothing
 // and other addresses are not slowed.
 func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement, target func(context.Context, *auth.Session) error) (*auth.Session, error) {
@@ -199,10 +199,6 @@ func (s *Server) topLevelRefusal(r *http.Request, token string, link auth.Link) 
 	topLevel.Origin = ""
 	return &topLevel
 }
-
-// linkFailuresPerMinute is how many refused direct links one address may
-// open in a minute (all at once, at most) before it is answered 429.
-const linkFailuresPerMinute = 30
 
 // linkQuery is what a direct link's query string holds.
 type linkQuery struct {
