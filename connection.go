@@ -16,9 +16,21 @@ type Integration struct {
 	ClientSecret string   `json:"-"`
 	Scopes       []string `json:"scopes"`
 	// Config holds provider settings, e.g. the URLs of a generic oauth2 provider.
-	Config    map[string]string `json:"config,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	Config map[string]string `json:"config,omitempty"`
+	// Logo names the logo the vendor set (see Logo), or is "" for the
+	// provider's monogram. The API shows it as a path under /logos/.
+	Logo      string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Logo is an image a vendor set on an integration, stored once per content.
+type Logo struct {
+	// Name is the lower-case hex SHA-256 of Data, a dot and the extension of
+	// ContentType ("….png"); it is the logo's file name under /logos/.
+	Name        string
+	ContentType string // "image/png" or "image/jpeg"
+	Data        []byte
 }
 
 // ConnectionStatus is where a connection stands.
@@ -87,10 +99,18 @@ const (
 	EventConnectionDisconnected = "connection.disconnected"
 	EventConnectionError        = "connection.error"
 	EventConnectionDeleted      = "connection.deleted"
+
+	EventEnrollmentSubmitted  = "enrollment.submitted"
+	EventEnrollmentWaived     = "enrollment.waived"
+	EventEnrollmentActivated  = "enrollment.activated"
+	EventEnrollmentTerminated = "enrollment.terminated"
+	EventDependentAdded       = "dependent.added"
+	EventDependentRemoved     = "dependent.removed"
 )
 
 // EventTypes lists every webhook event type.
-var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted}
+var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted,
+	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved}
 
 // WebhookEndpoint is a vendor URL that receives events.
 type WebhookEndpoint struct {
@@ -103,11 +123,26 @@ type WebhookEndpoint struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// EventData is the thin payload of a connection event.
+// EventData is the thin payload of an event: ids to fetch the object by,
+// and the few facts a receiver routes on. A connection event carries
+// connection_id, customer_id and provider; an enrollment event customer_id,
+// user_id, election_id, plan_kind, version and status (and effective_date
+// or end_date when the vendor set one); a dependent event customer_id,
+// user_id, dependent_id and relationship. No personal data (names, birth
+// dates) is ever in an event.
 type EventData struct {
-	ConnectionID string `json:"connection_id"`
-	CustomerID   string `json:"customer_id"`
-	Provider     string `json:"provider"`
+	ConnectionID  string `json:"connection_id,omitempty"`
+	CustomerID    string `json:"customer_id"`
+	Provider      string `json:"provider,omitempty"`
+	UserID        string `json:"user_id,omitempty"`
+	ElectionID    string `json:"election_id,omitempty"`
+	PlanKind      string `json:"plan_kind,omitempty"`
+	Version       int    `json:"version,omitempty"`
+	Status        string `json:"status,omitempty"`
+	EffectiveDate Date   `json:"effective_date,omitempty"`
+	EndDate       Date   `json:"end_date,omitempty"`
+	DependentID   string `json:"dependent_id,omitempty"`
+	Relationship  string `json:"relationship,omitempty"`
 }
 
 // WebhookEvent is one event, written in the same transaction as the change it reports.

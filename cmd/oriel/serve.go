@@ -258,6 +258,8 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Proxy:               cfg.proxy,
 
 		WebhookDestinations: webhookDestinations,
+		// Development fetches logos from loopback, as it accepts http there.
+		LogoDestinations: netguard.Policy{AllowPrivate: cfg.dev},
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

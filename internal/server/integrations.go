@@ -146,11 +146,14 @@ type integrationView struct {
 	// HasClientSecret is true for every OAuth2 integration: the API
 	// requires a secret for them, and never shows it.
 	HasClientSecret bool `json:"has_client_secret"`
+	// Logo is the path of the logo shown for it: the one the vendor set, or
+	// a monogram (integrationLogo).
+	Logo string `json:"logo"`
 }
 
 func viewIntegration(i *oriel.Integration) integrationView {
 	p, ok := connect.LookupProvider(i.Provider)
-	return integrationView{Integration: i, HasClientSecret: ok && p.Kind == connect.KindOAuth2}
+	return integrationView{Integration: i, HasClientSecret: ok && p.Kind == connect.KindOAuth2, Logo: integrationLogo(i, p)}
 }
 
 func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
@@ -211,9 +214,9 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request) error
 	return noContent(w, s.store.DeleteIntegration(r.Context(), vendorOf(r), r.PathValue("key")))
 }
 
-// integrationNames maps the vendor's integration keys to their display names.
-func (s *Server) integrationNames(ctx context.Context, vendorID string) (map[string]string, error) {
-	names := map[string]string{}
+// integrationsByKey maps the vendor's integration keys to their integrations.
+func (s *Server) integrationsByKey(ctx context.Context, vendorID string) (map[string]*oriel.Integration, error) {
+	byKey := map[string]*oriel.Integration{}
 	p := oriel.Page{Limit: maxPageLimit}
 	for {
 		list, more, err := s.store.ListIntegrations(ctx, vendorID, p)
@@ -221,10 +224,10 @@ func (s *Server) integrationNames(ctx context.Context, vendorID string) (map[str
 			return nil, err
 		}
 		for _, i := range list {
-			names[i.Key] = i.DisplayName
+			byKey[i.Key] = i
 		}
 		if !more || len(list) == 0 {
-			return names, nil
+			return byKey, nil
 		}
 		p.StartingAfter = list[len(list)-1].ID
 	}

@@ -29,6 +29,11 @@ const (
 	// widgetManage routes are widgetRead routes that change a connection:
 	// a viewer's session is refused (403 role_forbidden).
 	widgetManage
+	// widgetEmployee routes are the employee dashboard's: they need a
+	// session or token bound to a user (403 user_binding_required
+	// otherwise) and serve that employee's own data; their POSTs honour
+	// Idempotency-Key, scoped to the employee.
+	widgetEmployee
 	// vendorProxy routes are vendorAPI routes whose bodies stream through
 	// to a provider: no Idempotency-Key handling, which would buffer them.
 	vendorProxy
@@ -42,8 +47,9 @@ type route struct {
 	handler handler
 }
 
-// routes lists every route the server answers. The OpenAPI test checks this
-// table against openapi.json in both directions.
+// routes lists every route the server answers: this table, the provider
+// proxy's and the widget registry's (widgets.go). The OpenAPI test checks them against
+// openapi.json in both directions.
 func (s *Server) routes() []route {
 	return append([]route{
 		{"GET", "/healthz", public, s.healthz},
@@ -79,10 +85,29 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/access-tokens", oauthClient, s.issueAccessToken},
 		{"POST", "/v1/auth/access-tokens/revoke", oauthClient, s.revokeAccessToken},
 
+		{"POST", "/v1/customers/{customer}/benefit-plans", vendorAPI, s.createPlan},
+		{"GET", "/v1/customers/{customer}/benefit-plans", vendorAPI, list(s.listPlans)},
+		{"GET", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.getPlan},
+		{"PATCH", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.updatePlan},
+		{"DELETE", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.deletePlan},
+		{"POST", "/v1/customers/{customer}/enrollment-windows", vendorAPI, s.createWindow},
+		{"GET", "/v1/customers/{customer}/enrollment-windows", vendorAPI, list(s.listWindows)},
+		{"GET", "/v1/customers/{customer}/enrollment-windows/{id}", vendorAPI, s.getWindow},
+		{"DELETE", "/v1/customers/{customer}/enrollment-windows/{id}", vendorAPI, s.deleteWindow},
+		{"GET", "/v1/customers/{customer}/users/{user}/dependents", vendorAPI, list(s.listUserDependents)},
+		{"GET", "/v1/customers/{customer}/users/{user}/dependents/{id}", vendorAPI, s.getUserDependent},
+		{"GET", "/v1/benefit-elections", vendorAPI, list(s.listElections)},
+		{"GET", "/v1/benefit-elections/{id}", vendorAPI, s.getElection},
+		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
+		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
+		{"GET", "/v1/providers", vendorAPI, list(s.listProviders)},
+
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
 		{"DELETE", "/v1/integrations/{key}", vendorAPI, s.deleteIntegration},
+		{"PUT", "/v1/integrations/{key}/logo", vendorAPI, s.putIntegrationLogo},
+		{"DELETE", "/v1/integrations/{key}/logo", vendorAPI, s.deleteIntegrationLogo},
 
 		{"POST", "/v1/customers/{customer}/connections", vendorAPI, s.createConnection},
 		{"GET", "/v1/customers/{customer}/connections", vendorAPI, list(s.listCustomerConnections)},
@@ -100,25 +125,17 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/appearance", vendorAPI, s.getAppearance},
 		{"PUT", "/v1/appearance", vendorAPI, s.putAppearance},
 
-		{"GET", "/direct_link/embedded/connections/{connection_id}", public, getOnly(s.embeddedConnection)},
 		{"GET", "/direct_link/embedded/app", public, getOnly(s.embeddedApp)},
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
-		{"GET", "/connections", public, s.workspace},
 		{"GET", "/static/{file}", public, s.serveStatic},
+		{"GET", "/logos/{file}", public, s.serveLogo},
 		{"GET", "/sdk/{file}", public, s.serveSDK},
-		{"GET", "/widgets/connections", public, s.widgetConnectionsPage},
-		{"GET", "/widgets/connection/{id}", public, s.widgetConnectionPage},
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
-		{"GET", "/widget-api/connections", widgetRead, list(s.widgetConnections)},
-		{"GET", "/widget-api/connections/{id}", widgetRead, s.widgetConnection},
-		{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},
-		{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},
-		{"POST", "/widget-api/connections/{id}/oauth-start", widgetManage, s.widgetStartOAuth},
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
-	}, s.proxyRoutes()...)
+	}, slices.Concat(s.proxyRoutes(), s.widgetRoutes())...)
 }
 
 // mount builds the router: every route behind its middleware, and a fallback
@@ -162,6 +179,11 @@ func (s *Server) guard(rt route) handler {
 		h = s.requireSession(requireManager(h))
 	case widgetRead:
 		h = s.requireSession(h)
+	case widgetEmployee:
+		if rt.method == http.MethodPost {
+			h = s.idempotent(h)
+		}
+		h = s.requireSession(requireEmployee(h))
 	}
 	return named(rt.path, h)
 }

@@ -23,6 +23,9 @@ import (
 // (a customer-bound token is an admin), so the widget API's handlers and
 // its row-level checks are the same for both kinds of credential.
 
+// codeWidgetUnknown answers GET /widget-api/viewer?widget= naming no kind.
+const codeWidgetUnknown = "widget_unknown"
+
 // parentOriginHeader carries an SDK-mode widget page's parent_origin.
 const parentOriginHeader = "X-Oriel-Parent-Origin"
 
@@ -36,6 +39,8 @@ var (
 	// errEntityGone answers a token whose customer was deleted since it
 	// was issued, as a token that is no longer valid.
 	errEntityGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's customer no longer exists")
+	// errUserGone is the same for a token whose user was deleted.
+	errUserGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's user no longer exists")
 )
 
 // accessSession authenticates a widget API request that presents the bound
@@ -66,7 +71,18 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	if !slices.Contains(allowed, parent) {
 		return nil, errParentOriginNotAllowed
 	}
-	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}, nil
+	sess := &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}
+	if c.UserID != "" {
+		// As a direct-link session does, a user-bound token acts for the
+		// user as stored now.
+		sess.User, err = s.store.User(ctx, c.VendorID, customer.ID, c.UserID)
+		if oriel.ErrorKind(err) == oriel.ENOTFOUND {
+			return nil, errUserGone
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return sess, nil
 }
 
 // parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly
@@ -96,9 +112,20 @@ type widgetViewer struct {
 	Appearance *oriel.Appearance `json:"appearance"`
 }
 
-// widgetViewerOf answers GET /widget-api/viewer.
+// widgetViewerOf answers GET /widget-api/viewer[?widget=kind]. A widget
+// page names its kind, so that a credential it cannot use (a customer-level
+// one on a user-bound widget) is refused before the page shows anything.
 func (s *Server) widgetViewerOf(w http.ResponseWriter, r *http.Request) error {
 	sess := sessionOf(r)
+	if name := r.URL.Query().Get("widget"); name != "" {
+		k, ok := s.widgetKindNamed(name)
+		if !ok {
+			return oriel.Errorf(oriel.EINVALID, codeWidgetUnknown, "widget names no kind of widget; see docs/protocol.md")
+		}
+		if !bound(k.binding, sess) {
+			return errUserBindingRequired
+		}
+	}
 	a, err := s.store.Appearance(r.Context(), sess.VendorID)
 	if err != nil {
 		return err

@@ -49,8 +49,21 @@ func fixtureCases() []*oriel.WebhookDelivery {
 	var cases []*oriel.WebhookDelivery
 	for i, typ := range oriel.EventTypes {
 		d := data
-		if typ == oriel.EventConnectionError {
+		switch typ {
+		case oriel.EventConnectionError:
 			d.Provider = "zoho-crm <&> ünïcødé ✓"
+		case oriel.EventEnrollmentSubmitted, oriel.EventEnrollmentWaived, oriel.EventEnrollmentActivated, oriel.EventEnrollmentTerminated:
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", ElectionID: "enr_01KFIXTURE0000000000000001",
+				PlanKind: "medical", Version: 2, Status: map[string]string{oriel.EventEnrollmentSubmitted: "submitted", oriel.EventEnrollmentWaived: "waived",
+					oriel.EventEnrollmentActivated: "active", oriel.EventEnrollmentTerminated: "terminated"}[typ]}
+			if typ == oriel.EventEnrollmentActivated || typ == oriel.EventEnrollmentTerminated {
+				d.EffectiveDate = "2027-01-01"
+			}
+			if typ == oriel.EventEnrollmentTerminated {
+				d.EndDate = "2027-06-30"
+			}
+		case oriel.EventDependentAdded, oriel.EventDependentRemoved:
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", DependentID: "dep_01KFIXTURE0000000000000001", Relationship: "child"}
 		}
 		cases = append(cases, &oriel.WebhookDelivery{
 			ID: "dlv_fixture_" + strconv.Itoa(i), EndpointID: "we_fixture", Secret: secrets[i%len(secrets)],

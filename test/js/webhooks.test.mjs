@@ -10,7 +10,16 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 const fixturesPath = resolve(import.meta.dirname, '..', '..', 'internal', 'webhook', 'testdata', 'signed.json');
 const fixtures = JSON.parse(readFileSync(fixturesPath, 'utf8'));
-const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted'];
+const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted',
+  'enrollment.submitted', 'enrollment.waived', 'enrollment.activated', 'enrollment.terminated', 'dependent.added', 'dependent.removed'];
+
+/** The fields of each kind of event's data, in the order Oriel sends them (docs/benefits.md#webhooks). */
+function dataFields(type) {
+  if (type.startsWith('connection.')) return ['connection_id', 'customer_id', 'provider'];
+  if (type.startsWith('dependent.')) return ['customer_id', 'user_id', 'dependent_id', 'relationship'];
+  const dates = { 'enrollment.activated': ['effective_date'], 'enrollment.terminated': ['effective_date', 'end_date'] }[type] || [];
+  return ['customer_id', 'user_id', 'election_id', 'plan_kind', 'version', 'status', ...dates];
+}
 
 /** Runs fn with Date.now() fixed at unixSeconds, as the library reads the clock for its tolerance check. */
 function at(unixSeconds, fn) {
@@ -35,7 +44,7 @@ for (const f of fixtures) {
     assert.equal(payload.type, f.name);
     assert.match(payload.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     assert.deepEqual(Object.keys(payload), ['id', 'type', 'created_at', 'data']);
-    assert.deepEqual(Object.keys(payload.data), ['connection_id', 'customer_id', 'provider']);
+    assert.deepEqual(Object.keys(payload.data), dataFields(f.name));
     assert.equal(f.headers['content-type'], 'application/json');
   });
 

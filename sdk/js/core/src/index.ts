@@ -16,6 +16,9 @@ export interface AccessToken {
   expiresIn: number;
 }
 
+/** The same as `AccessToken`, under the name other embedding SDKs use for it. */
+export type AccessTokenResponse = AccessToken;
+
 /**
  * What `onError` learns when `fetchToken` failed because the vendor's token
  * endpoint answered an HTTP error: its status, and the `code` and `message`
@@ -77,13 +80,23 @@ export interface ConnectionStatus {
   id: string;
   /** The provider's catalogue key, e.g. `"oauth2"` for any generic OAuth2 provider. */
   provider: string;
-  /** Your key of the connection's integration (`PUT /v1/integrations/{key}`). */
-  integration: string;
-  /** The integration's display name, as the widget shows it. */
-  name: string;
+  /** Your key of the connection's integration (`PUT /v1/integrations/{key}`); absent only from an older server. */
+  integration?: string;
+  /** The integration's display name, as the widget shows it; absent only from an older server. */
+  name?: string;
   connected: boolean;
   /** The connection's last error, when it is in error. */
   error?: string;
+}
+
+/** The payload of an `enrollmentSubmitted` message (the employee dashboard). */
+export interface EnrollmentSubmitted {
+  /** The kind of plan elected or waived: `medical`, `dental`, `vision`, … */
+  plan_kind: string;
+  /** The id of the election's new version. */
+  election_id: string;
+  /** Whether the employee waived the coverage instead of electing a plan. */
+  waived: boolean;
 }
 
 /**
@@ -116,11 +129,14 @@ export interface WidgetOptions {
   onError?: ErrorCallback;
   /** A connection was connected, disconnected or went into error. */
   onConnectionStatusChange?: (status: ConnectionStatus) => void;
+  /** The employee submitted an election or a waiver (employee dashboard). */
+  onEnrollmentSubmitted?: (enrollment: EnrollmentSubmitted) => void;
 }
 
 /**
  * Every kind of widget and the path of its page under `/widgets/`: the one
- * list the SDK, its types and the React components follow.
+ * list the SDK, its types and the React components follow. A test checks
+ * it against the server's widget registry (internal/server/widgets.go).
  */
 const widgetPaths = {
   connections: () => "connections",
@@ -128,6 +144,17 @@ const widgetPaths = {
     if (!id) throw new TypeError("Oriel: the connection widget needs a connectionId");
     return "connection/" + encodeURIComponent(id);
   },
+  "employee-dashboard": () => "employee-dashboard",
+};
+
+/**
+ * The widgets' own events: each message type and its payload's fields
+ * (`?` marks an optional one, passed on only when it has its type). A valid
+ * message calls the widget's `on` + Type callback with exactly these fields.
+ */
+const widgetEvents: Record<string, Record<string, string>> = {
+  connectionStatusChange: { id: "string", provider: "string", integration: "string?", name: "string?", connected: "boolean", error: "string?" },
+  enrollmentSubmitted: { plan_kind: "string", election_id: "string", waived: "boolean" },
 };
 
 /** The kinds of widget. */
@@ -135,7 +162,7 @@ export type WidgetKind = keyof typeof widgetPaths;
 
 /** Which widget to mount. */
 export type WidgetSelector =
-  | { widget: "connections"; connectionId?: undefined }
+  | { widget: "connections" | "employee-dashboard"; connectionId?: undefined }
   | { widget: "connection"; connectionId: string };
 
 /** The options of `Oriel.mount`. */
@@ -422,21 +449,18 @@ export function createOriel(config: OrielOptions): Oriel {
           if (settings.autoResize) layout();
           break;
         }
-        case "connectionStatusChange": {
-          const id = ownString(payload, "id");
-          const provider = ownString(payload, "provider");
-          const connected = own(payload, "connected");
-          const error = ownString(payload, "error");
-          if (id == null || provider == null || typeof connected != "boolean") break;
-          const status: ConnectionStatus = {
-            id,
-            provider,
-            integration: ownString(payload, "integration") || "",
-            name: ownString(payload, "name") || "",
-            connected,
-          };
-          if (error != null) status.error = error;
-          settings.onConnectionStatusChange?.(status);
+        default: {
+          if (typeof type != "string") break;
+          const fields = own(widgetEvents, type) as Record<string, string> | undefined;
+          if (!fields) break;
+          const event: Record<string, unknown> = {};
+          for (const [name, kind] of Object.entries(fields)) {
+            const value = own(payload, name);
+            if (typeof value == kind.replace("?", "")) event[name] = value;
+            else if (!kind.endsWith("?")) return;
+          }
+          const callback = ("on" + type[0].toUpperCase() + type.slice(1)) as keyof WidgetOptions;
+          (settings[callback] as ((event: unknown) => void) | undefined)?.(event);
         }
       }
     }

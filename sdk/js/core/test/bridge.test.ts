@@ -28,6 +28,7 @@ function callbacks() {
     onAuthError: vi.fn(),
     onError: vi.fn(),
     onConnectionStatusChange: vi.fn(),
+    onEnrollmentSubmitted: vi.fn(),
   };
 }
 
@@ -97,8 +98,8 @@ describe("messages the host acts on", () => {
     expect(calls.onConnectionStatusChange.mock.calls).toEqual([
       [{ ...of, connected: true }],
       [{ ...of, connected: false, error: "invalid_grant" }],
-      // From an older server: integration and name are empty, not missing or of another type.
-      [{ id: "conn_2", provider: "democrm", integration: "", name: "", connected: true }],
+      // From an older server (or mistyped): integration and name are left out.
+      [{ id: "conn_2", provider: "democrm", connected: true }],
     ]);
   });
 
@@ -113,6 +114,28 @@ describe("messages the host acts on", () => {
     const { frame, calls } = await mountInteractive();
     fromWidget(frame, "connectionStatusChange", payload);
     expect(calls.onConnectionStatusChange).not.toHaveBeenCalled();
+  });
+
+  test("enrollmentSubmitted → onEnrollmentSubmitted with exactly the known fields", async () => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    expect(frame.src).toContain("/widgets/employee-dashboard?parent_origin=");
+    fromWidget(frame, "enrollmentSubmitted", { plan_kind: "medical", election_id: "bel_1", waived: false, plan_id: "dropped" });
+    fromWidget(frame, "enrollmentSubmitted", { plan_kind: "vision", election_id: "bel_2", waived: true });
+    expect(calls.onEnrollmentSubmitted.mock.calls).toEqual([
+      [{ plan_kind: "medical", election_id: "bel_1", waived: false }],
+      [{ plan_kind: "vision", election_id: "bel_2", waived: true }],
+    ]);
+  });
+
+  test.each([
+    ["no election_id", { plan_kind: "medical", waived: false }],
+    ["waived as a string", { plan_kind: "medical", election_id: "e", waived: "false" }],
+    ["a numeric plan_kind", { plan_kind: 1, election_id: "e", waived: false }],
+    ["a payload that is an array", ["medical", "e", false]],
+  ])("enrollmentSubmitted with %s is ignored", async (_, payload) => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    fromWidget(frame, "enrollmentSubmitted", payload);
+    expect(calls.onEnrollmentSubmitted).not.toHaveBeenCalled();
   });
 
   test("heightChange resizes the iframe with autoResize, and only then", async () => {
@@ -267,7 +290,7 @@ describe("messages the host ignores", () => {
     expect(calls.onConnectionStatusChange).toHaveBeenCalledTimes(1);
     const [status] = calls.onConnectionStatusChange.mock.calls[0];
     expect(Object.getPrototypeOf(status)).toBe(Object.prototype);
-    expect(Object.keys(status)).toEqual(["id", "provider", "integration", "name", "connected"]);
+    expect(Object.keys(status)).toEqual(["id", "provider", "connected"]);
   });
 
   test("a polluted Object.prototype does not make messages valid", async () => {
