@@ -76,6 +76,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/signing-keys", vendorAPI, list(s.listSigningKeys)},
 		{"DELETE", "/v1/signing-keys/{id}", vendorAPI, s.deleteSigningKey},
 		{"PUT", "/v1/signing-key", vendorAPI, s.replaceSigningKeys},
+		{"POST", "/v1/direct-links/inspect", vendorAPI, s.inspectDirectLink},
 
 		{"POST", "/v1/api-keys", vendorAPI, s.createAPIKey},
 		{"GET", "/v1/api-keys", vendorAPI, list(s.listAPIKeys)},
