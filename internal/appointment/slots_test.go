@@ -36,8 +36,8 @@ func utc(s string) time.Time {
 func TestWeeklySlotsAcrossDST(t *testing.T) {
 	typ := weekdayType(t, "America/New_York")
 	for _, c := range []struct {
-		name             string
-		from, to         string
+		name              string
+		from, to          string
 		firstDay, lastDay [2]string // first and last slot of the first and last local day
 	}{
 		{"March change", "2026-03-07T05:00:00Z", "2026-03-10T04:00:00Z",
