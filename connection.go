@@ -1,6 +1,9 @@
 package oriel
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Integration is a vendor's configuration of one provider: the OAuth client
 // its customers' connections use, or the fields an API-key provider needs.
@@ -103,11 +106,24 @@ type WebhookEndpoint struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// EventData is the thin payload of a connection event.
+// EventData is the thin payload of a connection event, or, when Object is
+// set, the payload of an event about another object (an appointment).
 type EventData struct {
 	ConnectionID string `json:"connection_id"`
 	CustomerID   string `json:"customer_id"`
 	Provider     string `json:"provider"`
+	// Object is the JSON text of the data of an event that is not about a
+	// connection; when set, it is the data as is.
+	Object string `json:"-"`
+}
+
+// MarshalJSON writes Object when set, else the connection fields.
+func (d EventData) MarshalJSON() ([]byte, error) {
+	if d.Object != "" {
+		return []byte(d.Object), nil
+	}
+	type connectionData EventData
+	return json.Marshal(connectionData(d))
 }
 
 // WebhookEvent is one event, written in the same transaction as the change it reports.

@@ -17,6 +17,7 @@ import (
 // Store is everything Oriel persists.
 type Store interface {
 	ConnectionStore
+	AppointmentStore
 
 	// CreateVendor stores v, assigning ID and timestamps.
 	CreateVendor(ctx context.Context, v *oriel.Vendor) error

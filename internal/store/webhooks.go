@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"slices"
 
 	"github.com/orielhq/oriel"
@@ -65,13 +66,29 @@ func subscribed(events []string, typ string) bool {
 // subscribe to typ. It runs in the caller's transaction, so the event exists
 // exactly when the change it reports does.
 func recordEvent(ctx context.Context, tx *sql.Tx, c *oriel.Connection, typ string) error {
-	t := now()
-	eventID := newID("evt")
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, vendor_id, type, connection_id, customer_id, provider, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, eventID, c.VendorID, typ, c.ID, c.CustomerID, c.Provider, micros(t)); err != nil {
+	return insertEvent(ctx, tx, c.VendorID, typ, oriel.EventData{ConnectionID: c.ID, CustomerID: c.CustomerID, Provider: c.Provider})
+}
+
+// recordObjectEvent writes the outbox, as recordEvent does, for an event
+// whose data is not a connection: data is marshalled as the event's data.
+func recordObjectEvent(ctx context.Context, tx *sql.Tx, vendorID, customerID, typ string, data any) error {
+	object, err := json.Marshal(data)
+	if err != nil {
 		return err
 	}
-	targets, err := subscribers(ctx, tx, c.VendorID, typ)
+	return insertEvent(ctx, tx, vendorID, typ, oriel.EventData{CustomerID: customerID, Object: string(object)})
+}
+
+// insertEvent writes one event and its pending deliveries.
+func insertEvent(ctx context.Context, tx *sql.Tx, vendorID, typ string, d oriel.EventData) error {
+	t := now()
+	eventID := newID("evt")
+	object := sql.NullString{String: d.Object, Valid: d.Object != ""}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, vendor_id, type, connection_id, customer_id, provider, event_data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, eventID, vendorID, typ, d.ConnectionID, d.CustomerID, d.Provider, object, micros(t)); err != nil {
+		return err
+	}
+	targets, err := subscribers(ctx, tx, vendorID, typ)
 	if err != nil {
 		return err
 	}
@@ -108,14 +125,16 @@ func subscribers(ctx context.Context, q queryer, vendorID, typ string) ([]string
 	return ids, rows.Err()
 }
 
-const webhookEventColumns = `e.id, e.vendor_id, e.type, e.created_at, e.connection_id, e.customer_id, e.provider`
+const webhookEventColumns = `e.id, e.vendor_id, e.type, e.created_at, e.connection_id, e.customer_id, e.provider, e.event_data`
 
 func scanWebhookEvent(sc scanner) (*oriel.WebhookEvent, error) {
 	var e oriel.WebhookEvent
 	var created int64
-	if err := sc.Scan(&e.ID, &e.VendorID, &e.Type, &created, &e.Data.ConnectionID, &e.Data.CustomerID, &e.Data.Provider); err != nil {
+	var object sql.NullString
+	if err := sc.Scan(&e.ID, &e.VendorID, &e.Type, &created, &e.Data.ConnectionID, &e.Data.CustomerID, &e.Data.Provider, &object); err != nil {
 		return nil, err
 	}
+	e.Data.Object = object.String
 	e.CreatedAt = fromMicros(created)
 	return &e, nil
 }
