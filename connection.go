@@ -90,10 +90,14 @@ const (
 	EventConnectionDisconnected = "connection.disconnected"
 	EventConnectionError        = "connection.error"
 	EventConnectionDeleted      = "connection.deleted"
+	EventAppointmentBooked      = "appointment.booked"
+	EventAppointmentRescheduled = "appointment.rescheduled"
+	EventAppointmentCancelled   = "appointment.cancelled"
 )
 
 // EventTypes lists every webhook event type.
-var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted}
+var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted,
+	EventAppointmentBooked, EventAppointmentRescheduled, EventAppointmentCancelled}
 
 // WebhookEndpoint is a vendor URL that receives events.
 type WebhookEndpoint struct {

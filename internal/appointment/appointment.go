@@ -372,9 +372,9 @@ type Booking struct {
 
 // Webhook event types.
 const (
-	EventBooked      = "appointment.booked"
-	EventRescheduled = "appointment.rescheduled"
-	EventCancelled   = "appointment.cancelled"
+	EventBooked      = oriel.EventAppointmentBooked
+	EventRescheduled = oriel.EventAppointmentRescheduled
+	EventCancelled   = oriel.EventAppointmentCancelled
 )
 
 // EventData is the data of an appointment webhook event.

@@ -91,6 +91,17 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/webhook-events", vendorAPI, list(s.listWebhookEvents)},
 		{"POST", "/v1/webhook-events/{id}/retry", vendorAPI, s.retryWebhookEvent},
 
+		{"POST", "/v1/appointment-types", vendorAPI, s.createAppointmentType},
+		{"GET", "/v1/appointment-types", vendorAPI, list(s.listAppointmentTypes)},
+		{"GET", "/v1/appointment-types/{id}", vendorAPI, s.getAppointmentType},
+		{"PATCH", "/v1/appointment-types/{id}", vendorAPI, s.updateAppointmentType},
+		{"POST", "/v1/appointment-types/{id}/slots", vendorAPI, s.pushAppointmentSlots},
+		{"GET", "/v1/appointment-types/{id}/slots", vendorAPI, s.listAppointmentSlots},
+		{"DELETE", "/v1/appointment-types/{id}/slots/{slot}", vendorAPI, s.deleteAppointmentSlot},
+		{"GET", "/v1/appointments", vendorAPI, list(s.listAppointments)},
+		{"GET", "/v1/appointments/{id}", vendorAPI, s.getAppointment},
+		{"POST", "/v1/appointments/{id}/cancel", vendorAPI, s.cancelAppointment},
+
 		{"GET", "/v1/appearance", vendorAPI, s.getAppearance},
 		{"PUT", "/v1/appearance", vendorAPI, s.putAppearance},
 
@@ -109,6 +120,15 @@ func (s *Server) routes() []route {
 		{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},
 		{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},
 		{"POST", "/widget-api/connections/{id}/oauth-start", widgetManage, s.widgetStartOAuth},
+
+		{"GET", "/widget-api/appointments/types", widgetRead, list(s.widgetAppointmentTypes)},
+		{"GET", "/widget-api/appointments/types/{id}/slots", widgetRead, s.widgetFreeSlots},
+		{"POST", "/widget-api/appointments", widgetRead, s.widgetBook},
+		{"GET", "/widget-api/appointments", widgetRead, list(s.widgetAppointments)},
+		{"GET", "/widget-api/appointments/{id}", widgetRead, s.widgetAppointment},
+		{"POST", "/widget-api/appointments/{id}/reschedule", widgetRead, s.widgetReschedule},
+		{"POST", "/widget-api/appointments/{id}/cancel", widgetRead, s.widgetCancel},
+		{"GET", "/widget-api/appointments/{id}/ics", widgetRead, s.widgetAppointmentICS},
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
