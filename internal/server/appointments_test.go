@@ -342,3 +342,37 @@ func TestFreeSlotsRange(t *testing.T) {
 		t.Fatalf("%d free slots over the horizon, want %d", n, 42*16)
 	}
 }
+
+// In SDK mode the widget presents a bound access token: a user-bound token
+// books as its employee; a customer-bound one is refused.
+func TestAppointmentsWithAccessTokens(t *testing.T) {
+	e := newApptEnv(t)
+	typeID := field(e.createType(advisorCall(nil)), "id")
+	token := func(entity map[string]any) string {
+		var got accessTokenResponse
+		e.do("POST", issuePath, grant(entity)).want(http.StatusOK).into(&got)
+		return got.AccessToken
+	}
+	ada := token(map[string]any{"type": "user", "id": "Eada", "customer": "Eacme"})
+	asWidget := func(tok, method, path string, body any) *result {
+		return e.doAs(tok, method, path, body, parentOriginHeader, appOrigin)
+	}
+	booked := asWidget(ada, "POST", "/widget-api/appointments", map[string]any{"type_id": typeID, "start": "2026-01-06T14:00:00Z", "answers": map[string]string{"topic": "vision"}}).
+		want(http.StatusCreated).object()
+	if booked["user_id"] != e.userID("Eacme", "Eada") {
+		t.Fatalf("booked for %v, want ada", booked["user_id"])
+	}
+	acme := token(map[string]any{"type": "customer", "id": "Eacme"})
+	asWidget(acme, "GET", "/widget-api/appointments", nil).problem(http.StatusForbidden, codeUserBindingRequired)
+
+	// A token whose user was deleted is no longer valid.
+	e.do("DELETE", "/v1/customers/Eacme/users/Eada", nil).want(http.StatusNoContent)
+	asWidget(ada, "GET", "/widget-api/appointments", nil).problem(http.StatusUnauthorized, "token_invalid")
+}
+
+func (e *apptEnv) userID(customer, user string) string {
+	e.t.Helper()
+	u, err := e.store.User(context.Background(), e.vendor.ID, customer, user)
+	must(e.t, err)
+	return u.ID
+}

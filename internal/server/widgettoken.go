@@ -36,6 +36,8 @@ var (
 	// errEntityGone answers a token whose customer was deleted since it
 	// was issued, as a token that is no longer valid.
 	errEntityGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's customer no longer exists")
+	// errUserGone answers, likewise, a user-bound token whose user was deleted.
+	errUserGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's user no longer exists")
 )
 
 // accessSession authenticates a widget API request that presents the bound
@@ -66,7 +68,16 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	if !slices.Contains(allowed, parent) {
 		return nil, errParentOriginNotAllowed
 	}
-	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}, nil
+	sess := &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}
+	if c.UserID != "" {
+		sess.User, err = s.store.UserByID(ctx, c.VendorID, c.UserID)
+		if oriel.ErrorKind(err) == oriel.ENOTFOUND || (err == nil && sess.User.CustomerID != customer.ID) {
+			return nil, errUserGone
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return sess, nil
 }
 
 // parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly
