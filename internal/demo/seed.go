@@ -56,7 +56,7 @@ func (d *Demo) seed(ctx context.Context) (map[string]string, error) {
 		}
 		crm[c.ExternalID] = id
 	}
-	return crm, nil
+	return crm, seedAppointmentTypes(ctx, api)
 }
 
 // seedCustomer makes sure the customer, its users and its connections
