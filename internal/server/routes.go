@@ -22,7 +22,8 @@ const (
 	// rate limit, but they answer errors in RFC 6749's shape.
 	oauthClient
 	// widgetRead routes need a widget session or a bound access token
-	// (widgetauth.go, widgettoken.go) and serve only its customer's data.
+	// (widgetauth.go, widgettoken.go) and serve only its customer's data
+	// (the appointments routes: only its user's).
 	widgetRead
 	// widgetManage routes are widgetRead routes that change a connection:
 	// a viewer's session is refused (403 role_forbidden).

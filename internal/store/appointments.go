@@ -252,10 +252,27 @@ func claimSeat(ctx context.Context, tx *sql.Tx, b *appointment.Booking, capacity
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			if err == nil {
+				err = withinCapacity(ctx, tx, b, capacity)
+			}
 			return err
 		}
 	}
 	return appointment.ErrSlotUnavailable
+}
+
+// withinCapacity refuses a seat that the vendor lowered the capacity under:
+// seats numbered above the new capacity, taken before the change, still
+// count. (They are committed, so every transaction sees them.)
+func withinCapacity(ctx context.Context, tx *sql.Tx, b *appointment.Booking, capacity int) error {
+	var held int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM appointment_seats WHERE type_id = $1 AND start_at = $2`, b.TypeID, micros(b.Start)).Scan(&held); err != nil {
+		return err
+	}
+	if held > capacity {
+		return appointment.ErrSlotUnavailable
+	}
+	return nil
 }
 
 // BookAppointment stores b holding a seat of its slot.

@@ -273,3 +273,24 @@ func TestNoDoubleBookingAcrossReplicas(t *testing.T) {
 	ok := bookConcurrently(t, replicas, typ, newUsers(t, s, v.ID, acme.ID, 50))
 	checkOneBooking(t, replicas[1], typ, ok)
 }
+
+// A capacity lowered under the seats already held takes no more bookings.
+func TestLoweredCapacity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v := newVendor(t, s, "Acme")
+		acme := newCustomer(t, s, v.ID, "acme")
+		typ := newAppointmentType(t, s, v.ID, "", 3)
+		users := newUsers(t, s, v.ID, acme.ID, 4)
+		var held []*appointment.Booking
+		for _, u := range users[:3] {
+			b := booking(typ, u, slotStart)
+			must(t, s.BookAppointment(ctx, b, 3))
+			held = append(held, b)
+		}
+		_, err := s.CancelAppointment(ctx, held[0], appointment.CancelledByEmployee) // frees seat 0; seats 1 and 2 stay
+		must(t, err)
+		wantCode(t, s.BookAppointment(ctx, booking(typ, users[3], slotStart), 2), oriel.ECONFLICT, appointment.CodeSlotUnavailable)
+		must(t, s.BookAppointment(ctx, booking(typ, users[3], slotStart), 3))
+	})
+}
