@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/orielhq/oriel/internal/store/storetest"
 )
 
 // appointmentsOrigin is the partner app that frames the widget.
@@ -34,11 +32,7 @@ func bookAs(url, token, typeID, start string) (int, map[string]any, error) {
 // after a restart every acknowledged booking is there, and no slot holds two.
 func TestAppointmentsOnReplicas(t *testing.T) {
 	t.Parallel()
-	env := processEnv("ORIEL_DATABASE_URL="+storetest.PostgresURL(t), "ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
-	a, b := launchServe(t, env), launchServe(t, env)
-	a.waitListening()
-	b.waitListening()
-	_, apiKey := createVendor(t, env)
+	env, a, b, apiKey := startReplicas(t)
 	mustCall := func(s *serveProcess, method, path string, body any, want int) map[string]any {
 		t.Helper()
 		code, out := s.call(method, path, apiKey, body)
