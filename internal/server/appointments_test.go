@@ -130,6 +130,7 @@ func TestAppointmentsEndToEnd(t *testing.T) {
 	if booked["status"] != "booked" || booked["sequence"] != 0.0 || booked["can_change"] != true || booked["type"].(map[string]any)["time_zone"] != "America/New_York" {
 		t.Fatalf("booked %v", booked)
 	}
+	e.book(e.ada, typeID, first).problem(http.StatusConflict, "already_booked") // a double submit
 	bob := e.session("Eacme:Ebob")
 	e.book(bob, typeID, first).problem(http.StatusConflict, appointment.CodeSlotUnavailable)
 	e.widget(e.ada, "GET", "/widget-api/appointments/types/"+typeID+"/slots?from=2026-01-05T00:00:00Z&to=2026-01-06T00:00:00Z", nil).into(&slots)

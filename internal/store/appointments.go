@@ -73,7 +73,10 @@ type AppointmentFilter struct {
 	StartFrom, StartBefore time.Time
 }
 
-var errAppointmentChanged = oriel.Errorf(oriel.ECONFLICT, "appointment_changed", "this appointment changed meanwhile; read it again and retry")
+var (
+	errAppointmentChanged = oriel.Errorf(oriel.ECONFLICT, "appointment_changed", "this appointment changed meanwhile; read it again and retry")
+	errAlreadyBooked      = oriel.Errorf(oriel.ECONFLICT, "already_booked", "this person already has an appointment in this slot")
+)
 
 const appointmentTypeColumns = `id, vendor_id, customer_id, name, description, duration_minutes, mode, address, who_may_book, cutoff_minutes, questions, availability, active, created_at, updated_at`
 
@@ -287,7 +290,9 @@ func (s *SQL) BookAppointment(ctx context.Context, b *appointment.Booking, capac
 		if _, err := tx.ExecContext(ctx, `INSERT INTO appointments (id, vendor_id, customer_id, user_id, type_id, start_at, end_at, status, dependent_id, answers, sequence, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12)`,
 			b.ID, b.VendorID, b.CustomerID, b.UserID, b.TypeID, micros(b.Start), micros(b.End), b.Status, b.DependentID, string(answers),
-			micros(b.CreatedAt), micros(b.UpdatedAt)); err != nil {
+			micros(b.CreatedAt), micros(b.UpdatedAt)); isUniqueViolation(err) {
+			return errAlreadyBooked
+		} else if err != nil {
 			return err
 		}
 		if err := claimSeat(ctx, tx, b, capacity); err != nil {
@@ -310,6 +315,9 @@ func (s *SQL) changeBooking(ctx context.Context, b *appointment.Booking, next ap
 		res, err := tx.ExecContext(ctx, `UPDATE appointments SET status = $1, start_at = $2, end_at = $3, sequence = $4, cancelled_by = $5, cancelled_at = $6, updated_at = $7
 			WHERE vendor_id = $8 AND id = $9 AND status = 'booked' AND sequence = $10`,
 			next.Status, micros(next.Start), micros(next.End), next.Sequence, next.CancelledBy, cancelledAt, micros(next.UpdatedAt), b.VendorID, b.ID, b.Sequence)
+		if isUniqueViolation(err) {
+			return errAlreadyBooked
+		}
 		if err := mustAffect(res, err, errAppointmentChanged); err != nil {
 			if current, rerr := booking(ctx, tx, b.VendorID, b.ID); rerr == nil && current.Status == appointment.StatusCancelled {
 				return appointment.ErrCancelled

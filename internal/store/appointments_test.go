@@ -294,3 +294,27 @@ func TestLoweredCapacity(t *testing.T) {
 		must(t, s.BookAppointment(ctx, booking(typ, users[3], slotStart), 3))
 	})
 }
+
+// One person books a slot once, even where its capacity allows more.
+func TestBookedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v := newVendor(t, s, "Acme")
+		acme := newCustomer(t, s, v.ID, "acme")
+		typ := newAppointmentType(t, s, v.ID, "", 3)
+		ada := newUsers(t, s, v.ID, acme.ID, 1)[0]
+		first := booking(typ, ada, slotStart)
+		must(t, s.BookAppointment(ctx, first, 3))
+		wantCode(t, s.BookAppointment(ctx, booking(typ, ada, slotStart), 3), oriel.ECONFLICT, "already_booked")
+		later := booking(typ, ada, slotStart.Add(time.Hour))
+		must(t, s.BookAppointment(ctx, later, 3))
+		_, err := s.RescheduleAppointment(ctx, later, slotStart, slotStart.Add(30*time.Minute), 3)
+		wantCode(t, err, oriel.ECONFLICT, "already_booked")
+		_, err = s.CancelAppointment(ctx, first, appointment.CancelledByEmployee)
+		must(t, err)
+		must(t, s.BookAppointment(ctx, booking(typ, ada, slotStart), 3)) // a cancelled booking does not count
+		if taken, _ := s.SeatsTaken(ctx, typ.ID, slotStart, slotStart.Add(2*time.Hour)); taken[slotStart.UnixMicro()] != 1 || taken[slotStart.Add(time.Hour).UnixMicro()] != 1 {
+			t.Fatalf("seats after refused bookings: %v", taken)
+		}
+	})
+}

@@ -52,6 +52,8 @@ CREATE TABLE appointments (
 CREATE INDEX appointments_vendor ON appointments (vendor_id, id);
 CREATE INDEX appointments_user ON appointments (user_id, id);
 CREATE INDEX appointments_type ON appointments (type_id, start_at);
+-- One person holds one booking of a slot: a double-submitted form books once.
+CREATE UNIQUE INDEX appointments_once ON appointments (type_id, start_at, user_id, dependent_id) WHERE status = 'booked';
 
 -- The occupancy of slots: a booked appointment holds one seat of its slot,
 -- and the primary key lets no seat be held twice, so a slot of capacity n
