@@ -52,6 +52,10 @@ func fixtureCases() []*oriel.WebhookDelivery {
 		if typ == oriel.EventConnectionError {
 			d.Provider = "zoho-crm <&> ünïcødé ✓"
 		}
+		if strings.HasPrefix(typ, "appointment.") {
+			d = oriel.EventData{CustomerID: data.CustomerID, Object: `{"appointment_id":"apm_01KFIXTURE0000000000000001","type_id":"apt_01KFIXTURE0000000000000001",` +
+				`"customer_id":"cus_01KFIXTURE0000000000000001","user_id":"usr_01KFIXTURE0000000000000001","start":"2026-03-09T13:00:00Z","end":"2026-03-09T13:30:00Z"}`}
+		}
 		cases = append(cases, &oriel.WebhookDelivery{
 			ID: "dlv_fixture_" + strconv.Itoa(i), EndpointID: "we_fixture", Secret: secrets[i%len(secrets)],
 			Event: &oriel.WebhookEvent{ID: "evt_01KFIXTURE000000000000000" + strconv.Itoa(i), Type: typ,

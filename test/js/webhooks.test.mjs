@@ -10,7 +10,8 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 const fixturesPath = resolve(import.meta.dirname, '..', '..', 'internal', 'webhook', 'testdata', 'signed.json');
 const fixtures = JSON.parse(readFileSync(fixturesPath, 'utf8'));
-const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted'];
+const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted',
+  'appointment.booked', 'appointment.rescheduled', 'appointment.cancelled'];
 
 /** Runs fn with Date.now() fixed at unixSeconds, as the library reads the clock for its tolerance check. */
 function at(unixSeconds, fn) {
@@ -35,7 +36,10 @@ for (const f of fixtures) {
     assert.equal(payload.type, f.name);
     assert.match(payload.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     assert.deepEqual(Object.keys(payload), ['id', 'type', 'created_at', 'data']);
-    assert.deepEqual(Object.keys(payload.data), ['connection_id', 'customer_id', 'provider']);
+    const dataKeys = f.name.startsWith('appointment.')
+      ? ['appointment_id', 'type_id', 'customer_id', 'user_id', 'start', 'end']
+      : ['connection_id', 'customer_id', 'provider'];
+    assert.deepEqual(Object.keys(payload.data), dataKeys);
     assert.equal(f.headers['content-type'], 'application/json');
   });
 
