@@ -111,12 +111,9 @@ type Availability struct {
 	MinNoticeMinutes int         `json:"min_notice_minutes"`
 }
 
-// Type is something an employee can book.
-type Type struct {
-	ID         string `json:"id"`
-	VendorID   string `json:"-"`
-	CustomerID string `json:"customer_id,omitempty"` // "" when offered to all the vendor's customers
-	Name       string `json:"name"`
+// Spec is what the vendor sets of a type.
+type Spec struct {
+	Name string `json:"name"`
 	// Description is shown to the employee under the name.
 	Description     string       `json:"description,omitempty"`
 	DurationMinutes int          `json:"duration_minutes"`
@@ -127,8 +124,16 @@ type Type struct {
 	Questions       []Question   `json:"questions"`
 	Availability    Availability `json:"availability"`
 	Active          bool         `json:"active"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
+}
+
+// Type is something an employee can book.
+type Type struct {
+	ID         string `json:"id"`
+	VendorID   string `json:"-"`
+	CustomerID string `json:"customer_id,omitempty"` // "" when offered to all the vendor's customers
+	Spec
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Duration is the length of one appointment of t.
@@ -169,7 +174,7 @@ func invalid(format string, args ...any) error {
 
 // Normalize fills t's defaults and checks every field, answering
 // appointment_type_invalid or time_zone_invalid naming the field.
-func (t *Type) Normalize() error {
+func (t *Spec) Normalize() error {
 	t.Name = strings.TrimSpace(t.Name)
 	if err := checkText("name", t.Name, true); err != nil {
 		return err
@@ -327,12 +332,14 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// DefaultType returns a type with the documented defaults, for a body to
-// decode over.
-func DefaultType() Type {
-	return Type{CutoffMinutes: DefaultCutoffMinutes, Active: true,
+// DefaultSpec returns the documented defaults, for a body to decode over.
+func DefaultSpec() Spec {
+	return Spec{CutoffMinutes: DefaultCutoffMinutes, Active: true,
 		Availability: Availability{Capacity: DefaultCapacity, HorizonDays: DefaultHorizonDays, MinNoticeMinutes: DefaultMinNoticeMinutes}}
 }
+
+// DefaultType returns a type with the documented defaults.
+func DefaultType() Type { return Type{Spec: DefaultSpec()} }
 
 // Status is where a booking stands.
 type Status string

@@ -22,7 +22,7 @@ const maxSlotsPerPush = 500
 // appointmentTypeCreate is the body of POST /v1/appointment-types: a type,
 // decoded over the defaults, and the customer it is for ("" for all).
 type appointmentTypeCreate struct {
-	appointment.Type
+	appointment.Spec
 	Customer string `json:"customer"`
 }
 
@@ -30,23 +30,24 @@ func (b *appointmentTypeCreate) validate() error { return b.Normalize() }
 
 // appointmentTypePatch is the body of PATCH /v1/appointment-types/{id},
 // decoded over the stored type: the fields it names replace theirs.
-type appointmentTypePatch struct{ appointment.Type }
+type appointmentTypePatch struct {
+	appointment.Spec
+	syntaxOnly bool // a first pass, before the type is read: JSON and field types only
+}
 
-func (b *appointmentTypePatch) validate() error { return b.Normalize() }
-
-// keepIdentity restores what a body may not change: the type's id, owner
-// and timestamps.
-func keepIdentity(dst *appointment.Type, from appointment.Type) {
-	dst.ID, dst.VendorID, dst.CustomerID, dst.CreatedAt, dst.UpdatedAt = from.ID, from.VendorID, from.CustomerID, from.CreatedAt, from.UpdatedAt
+func (b *appointmentTypePatch) validate() error {
+	if b.syntaxOnly {
+		return nil
+	}
+	return b.Normalize()
 }
 
 func (s *Server) createAppointmentType(w http.ResponseWriter, r *http.Request) error {
-	in := appointmentTypeCreate{Type: appointment.DefaultType()}
+	in := appointmentTypeCreate{Spec: appointment.DefaultSpec()}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t := in.Type
-	keepIdentity(&t, appointment.Type{VendorID: vendorOf(r)})
+	t := &appointment.Type{VendorID: vendorOf(r), Spec: in.Spec}
 	if in.Customer != "" {
 		c, err := s.store.Customer(r.Context(), t.VendorID, in.Customer)
 		if err != nil {
@@ -54,8 +55,8 @@ func (s *Server) createAppointmentType(w http.ResponseWriter, r *http.Request) e
 		}
 		t.CustomerID = c.ID
 	}
-	err := s.store.CreateAppointmentType(r.Context(), &t)
-	return respond(w, http.StatusCreated, &t, err)
+	err := s.store.CreateAppointmentType(r.Context(), t)
+	return respond(w, http.StatusCreated, t, err)
 }
 
 func (s *Server) listAppointmentTypes(r *http.Request, p oriel.Page) ([]*appointment.Type, bool, error) {
@@ -80,13 +81,15 @@ func (s *Server) updateAppointmentType(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	if err := decodeJSON(data, &appointmentTypePatch{syntaxOnly: true}); err != nil {
+		return err
+	}
 	t, err := s.store.UpdateAppointmentType(r.Context(), vendorOf(r), r.PathValue("id"), func(t *appointment.Type) error {
-		in := appointmentTypePatch{Type: *t}
+		in := appointmentTypePatch{Spec: t.Spec}
 		if err := decodeJSON(data, &in); err != nil {
 			return err
 		}
-		keepIdentity(&in.Type, *t)
-		*t = in.Type
+		t.Spec = in.Spec
 		return nil
 	})
 	return respond(w, http.StatusOK, t, err)
@@ -95,8 +98,9 @@ func (s *Server) updateAppointmentType(w http.ResponseWriter, r *http.Request) e
 // slotPush is the body of POST /v1/appointment-types/{id}/slots.
 type slotPush struct {
 	Slots []struct {
-		Start    time.Time `json:"start"`
-		Capacity int       `json:"capacity"`
+		Start    string `json:"start"` // RFC 3339
+		Capacity int    `json:"capacity"`
+		start    time.Time
 	} `json:"slots"`
 }
 
@@ -109,7 +113,8 @@ func (b *slotPush) validate() error {
 		if sl.Capacity == 0 {
 			sl.Capacity = appointment.DefaultCapacity
 		}
-		if sl.Start.IsZero() || sl.Capacity < 1 || sl.Capacity > appointment.MaxCapacity {
+		var err error
+		if sl.start, err = time.Parse(time.RFC3339, sl.Start); err != nil || sl.Capacity < 1 || sl.Capacity > appointment.MaxCapacity {
 			return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeSlotsInvalid, "slots[%d] needs a start (RFC 3339) and a capacity from 1 to %d", i, appointment.MaxCapacity)
 		}
 	}
@@ -132,7 +137,7 @@ func (s *Server) pushAppointmentSlots(w http.ResponseWriter, r *http.Request) er
 	}
 	slots := make([]appointment.Slot, len(in.Slots))
 	for i, sl := range in.Slots {
-		start := sl.Start.UTC().Truncate(time.Second)
+		start := sl.start.UTC().Truncate(time.Second)
 		slots[i] = appointment.Slot{Start: start, End: start.Add(t.Duration()), Capacity: sl.Capacity}
 	}
 	slots, err = s.store.PutAppointmentSlots(r.Context(), t.VendorID, t.ID, slots)

@@ -92,8 +92,10 @@ func TestAppointmentTypeValidation(t *testing.T) {
 	}
 	e.do("POST", "/v1/appointment-types", advisorCall(map[string]any{"customer": "Enope"})).problem(http.StatusNotFound, "customer_not_found")
 
-	// PATCH changes the fields it names, keeps the rest, and cannot move the type.
-	patched := e.do("PATCH", "/v1/appointment-types/"+field(typ, "id"), map[string]any{"name": "Advisor", "customer_id": "cus_x", "id": "apt_x"}).want(http.StatusOK).object()
+	// PATCH changes the fields it names and keeps the rest; it cannot move the type.
+	e.do("PATCH", "/v1/appointment-types/"+field(typ, "id"), map[string]any{"name": "Advisor", "customer_id": "cus_x"}).problem(http.StatusBadRequest, "unknown_field")
+	e.do("POST", "/v1/appointment-types", advisorCall(map[string]any{"id": "apt_x"})).problem(http.StatusBadRequest, "unknown_field")
+	patched := e.do("PATCH", "/v1/appointment-types/"+field(typ, "id"), map[string]any{"name": "Advisor"}).want(http.StatusOK).object()
 	if patched["name"] != "Advisor" || patched["id"] != typ["id"] || patched["customer_id"] != nil || patched["duration_minutes"] != 30.0 {
 		t.Fatalf("patched %v", patched)
 	}
@@ -226,6 +228,8 @@ func TestExplicitSlots(t *testing.T) {
 	typ := e.createType(advisorCall(map[string]any{"availability": map[string]any{"time_zone": "Europe/Berlin", "source": "explicit"}}))
 	typeID := field(typ, "id")
 	e.do("POST", "/v1/appointment-types/"+typeID+"/slots", map[string]any{"slots": []map[string]any{}}).problem(http.StatusUnprocessableEntity, appointment.CodeSlotsInvalid)
+	e.do("POST", "/v1/appointment-types/"+typeID+"/slots", map[string]any{"slots": []map[string]any{{"start": "9am"}}}).problem(http.StatusUnprocessableEntity, appointment.CodeSlotsInvalid)
+	e.book(e.ada, typeID, "tomorrow at 9").problem(http.StatusUnprocessableEntity, appointment.CodeSlotNotOffered)
 	var pushed listPage[appointment.Slot]
 	e.do("POST", "/v1/appointment-types/"+typeID+"/slots", map[string]any{"slots": []map[string]any{
 		{"start": "2026-01-07T08:00:00Z", "capacity": 2}, {"start": "2026-01-07T09:00:00Z"}}}).want(http.StatusOK).into(&pushed)
@@ -326,6 +330,35 @@ func TestAppointmentsRowLevelSecurity(t *testing.T) {
 			body = rt[2]
 		}
 		e.widget(employer, rt[0], rt[1], body).problem(http.StatusForbidden, codeUserBindingRequired)
+	}
+}
+
+// Bodies of the routes TestMalformedBodies cannot reach (a list body, or a
+// session needed) are checked as strictly.
+func TestAppointmentBodies(t *testing.T) {
+	e := newApptEnv(t)
+	typeID := field(e.createType(advisorCall(map[string]any{"availability": map[string]any{"time_zone": "UTC", "source": "explicit"}})), "id")
+	apt := field(e.createType(advisorCall(nil)), "id")
+	booked := field(e.book(e.ada, apt, "2026-01-06T14:00:00Z").want(http.StatusCreated).object(), "id")
+	for _, c := range []struct {
+		session, method, path string
+	}{
+		{e.secret, "POST", "/v1/appointment-types/" + typeID + "/slots"},
+		{e.ada, "POST", "/widget-api/appointments"},
+		{e.ada, "POST", "/widget-api/appointments/" + booked + "/reschedule"},
+	} {
+		for body, code := range map[string]string{
+			``: "invalid_json", `{`: "invalid_json", `[]`: "invalid_json", `{"start":"2026-01-06T14:00:00Z"} {}`: "invalid_json",
+			`{"surprise":1}`: "unknown_field", `{"start":42}`: "invalid_type", `{"slots":{}}`: "invalid_type",
+		} {
+			if c.path != "/v1/appointment-types/"+typeID+"/slots" && body == `{"slots":{}}` {
+				code = "unknown_field"
+			}
+			if c.path == "/v1/appointment-types/"+typeID+"/slots" && strings.HasPrefix(body, `{"start"`) {
+				code = "unknown_field"
+			}
+			e.doAs(c.session, c.method, c.path, body).problem(http.StatusBadRequest, code)
+		}
 	}
 }
 

@@ -124,16 +124,28 @@ func (s *Server) widgetFreeSlots(w http.ResponseWriter, r *http.Request) error {
 // bookingRequest is the body of POST /widget-api/appointments.
 type bookingRequest struct {
 	TypeID      string            `json:"type_id"`
-	Start       time.Time         `json:"start"`
+	Start       string            `json:"start"` // RFC 3339
 	DependentID string            `json:"dependent_id"`
 	Answers     map[string]string `json:"answers"`
+	start       time.Time
 }
 
 func (b *bookingRequest) validate() error {
-	if b.TypeID == "" || b.Start.IsZero() {
-		return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeSlotNotOffered, "type_id and start (an RFC 3339 time from the free slots) are required")
+	if b.TypeID == "" {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeSlotNotOffered, "type_id is required")
 	}
-	return nil
+	var err error
+	b.start, err = slotStart(b.Start)
+	return err
+}
+
+// slotStart reads the start of the slot the employee chose.
+func slotStart(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeSlotNotOffered, "start must be the RFC 3339 start of a free slot, such as 2026-03-09T14:00:00Z")
+	}
+	return t.UTC(), nil
 }
 
 // checkDependent accepts a booking for the dependent id of the session's
@@ -167,7 +179,7 @@ func (s *Server) widgetBook(w http.ResponseWriter, r *http.Request) error {
 	if err := t.CheckAnswers(in.Answers); err != nil {
 		return err
 	}
-	slot, err := appointment.Find(r.Context(), s.store, t, in.Start.UTC(), s.now())
+	slot, err := appointment.Find(r.Context(), s.store, t, in.start, s.now())
 	if err != nil {
 		return err
 	}
@@ -225,14 +237,13 @@ func (s *Server) widgetAppointment(w http.ResponseWriter, r *http.Request) error
 
 // rescheduleRequest is the body of POST /widget-api/appointments/{id}/reschedule.
 type rescheduleRequest struct {
-	Start time.Time `json:"start"`
+	Start string `json:"start"` // RFC 3339
+	start time.Time
 }
 
-func (b *rescheduleRequest) validate() error {
-	if b.Start.IsZero() {
-		return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeSlotNotOffered, "start (an RFC 3339 time from the free slots) is required")
-	}
-	return nil
+func (b *rescheduleRequest) validate() (err error) {
+	b.start, err = slotStart(b.Start)
+	return err
 }
 
 func (s *Server) widgetReschedule(w http.ResponseWriter, r *http.Request) error {
@@ -247,7 +258,7 @@ func (s *Server) widgetReschedule(w http.ResponseWriter, r *http.Request) error 
 	if err := t.CheckChange(b, s.now()); err != nil {
 		return err
 	}
-	slot, err := appointment.Find(r.Context(), s.store, t, in.Start.UTC(), s.now())
+	slot, err := appointment.Find(r.Context(), s.store, t, in.start, s.now())
 	if err != nil {
 		return err
 	}
