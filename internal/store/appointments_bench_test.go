@@ -27,13 +27,13 @@ func BenchmarkFreeSlots(b *testing.B) {
 	}
 	defer s.Close()
 	v := &oriel.Vendor{Name: "Acme"}
-	must(b, s.CreateVendor(ctx, v))
+	benchMust(b, s.CreateVendor(ctx, v))
 	c := &oriel.Customer{VendorID: v.ID, ExternalID: "acme", Name: "Acme"}
-	must(b, s.CreateCustomer(ctx, c))
+	benchMust(b, s.CreateCustomer(ctx, c))
 	users := make([]string, 100)
 	for i := range users {
 		u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, Role: oriel.RoleMember}
-		must(b, s.CreateUser(ctx, u))
+		benchMust(b, s.CreateUser(ctx, u))
 		users[i] = u.ID
 	}
 	typ := appointment.DefaultType()
@@ -42,15 +42,15 @@ func BenchmarkFreeSlots(b *testing.B) {
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
 		typ.Availability.Weekly = append(typ.Availability.Weekly, appointment.Hours{Day: d, Start: "00:00", End: "24:00"})
 	}
-	must(b, typ.Normalize())
-	must(b, s.CreateAppointmentType(ctx, &typ))
+	benchMust(b, typ.Normalize())
+	benchMust(b, s.CreateAppointmentType(ctx, &typ))
 
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	from, to := now, now.Add(60*24*time.Hour)
 	starts, err := typ.WeeklySlots(from, to)
-	must(b, err)
+	benchMust(b, err)
 	const bookings = 10_000
-	must(b, s.inTx(ctx, func(tx *sql.Tx) error {
+	benchMust(b, s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range bookings {
 			start := starts[i%len(starts)]
 			id := newID("apm")
@@ -90,7 +90,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func must(tb testing.TB, err error) {
+func benchMust(tb testing.TB, err error) {
 	tb.Helper()
 	if err != nil {
 		tb.Fatal(err)
