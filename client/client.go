@@ -1,7 +1,9 @@
 // Package client is the vendor side of Oriel's bound access tokens: a client
 // for the token endpoints your backend calls with its API key
 // (POST /v1/auth/access-tokens and …/revoke), and TokenHandler, the token
-// endpoint of your own that the browser SDK's fetchToken calls.
+// endpoint of your own that the browser SDK's fetchToken calls. Its Proxy
+// method calls a customer's connected app through Oriel
+// (/v1/connections/{id}/proxy/…), without handling its credentials.
 //
 // It imports nothing from Oriel's server, so vendors can depend on it alone:
 //
@@ -217,6 +219,8 @@ type Error struct {
 	Description string // Oriel's error_description: what is wrong and how to fix it
 	// RetryAfter is how long to wait before retrying, from a 429's Retry-After.
 	RetryAfter time.Duration
+	// Provider is, for a connection_error from Proxy, the provider's answer.
+	Provider *ProviderAnswer
 }
 
 func (e *Error) Error() string {

@@ -155,6 +155,12 @@ func TestDemoRunsAllThreeServersAndSeedsOnce(t *testing.T) {
 		t.Errorf("Northwind's token endpoint: %d %v", code, token)
 	}
 
+	// The CRM data page reads the Demo CRM through Oriel's proxy; Acme has
+	// not connected it yet (the browser test connects it and sees the data).
+	if code, _, body := first.get(first.app + "/crm"); code != http.StatusOK || !strings.Contains(body, "has not connected its Demo CRM yet") {
+		t.Errorf("Northwind /crm: %d %s", code, body)
+	}
+
 	// The seed, through the printed API key.
 	if n := len(first.list("/v1/customers")); n != 2 {
 		t.Errorf("%d customers, want Acme and Globex", n)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/proxy"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
 	"github.com/orielhq/oriel/internal/store"
@@ -39,6 +40,7 @@ type serveConfig struct {
 	webhookLease    time.Duration
 	dev             bool
 	shutdownTimeout time.Duration
+	proxy           proxy.Config
 	store           *storeFlags
 	log             *logFlags
 }
@@ -76,6 +78,12 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
+	f.Int64Var(&c.proxy.MaxRequestBytes, "proxy-max-request-bytes", proxy.DefaultMaxRequestBytes, "largest request body /v1/connections/{id}/proxy/… forwards to a provider")
+	f.bindEnv("proxy-max-request-bytes", "ORIEL_PROXY_MAX_REQUEST_BYTES")
+	f.Int64Var(&c.proxy.MaxResponseBytes, "proxy-max-response-bytes", proxy.DefaultMaxResponseBytes, "largest provider answer the proxy passes on")
+	f.bindEnv("proxy-max-response-bytes", "ORIEL_PROXY_MAX_RESPONSE_BYTES")
+	f.DurationVar(&c.proxy.Timeout, "proxy-timeout", proxy.DefaultTimeout, "how long one proxied call may take, retries and bodies included")
+	f.bindEnv("proxy-timeout", "ORIEL_PROXY_TIMEOUT")
 	f.BoolVar(&c.dev, "dev", false, "development mode: without "+encryptionKeysEnv+", create (once) and use a key file in the data directory")
 	return f, c
 }
@@ -98,7 +106,12 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
+	case c.proxy.MaxRequestBytes <= 0 || c.proxy.MaxResponseBytes <= 0 || c.proxy.Timeout <= 0:
+		return f.usageErrorf("--proxy-max-request-bytes, --proxy-max-response-bytes and --proxy-timeout must be positive")
 	}
+	// In development the proxy may call apps on this machine, such as the
+	// demo's OAuth server on loopback.
+	c.proxy.Policy.AllowPrivate = c.dev
 	return nil
 }
 
@@ -162,6 +175,7 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Keys:           keyring,
 		Dev:            cfg.dev,
 		Engine:         engine,
+		Proxy:          cfg.proxy,
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))

@@ -99,6 +99,12 @@ type Provider struct {
 	ConnectionConfig []*Field     `json:"connection_config,omitempty"`
 	Credentials      []*Field     `json:"credentials,omitempty"`
 	TestRequest      *TestRequest `json:"test_request,omitempty"`
+
+	// APIBase is the provider's API base URL template (same placeholder
+	// rules as the OAuth2 endpoints); APIBaseURL resolves it. APIAuth says
+	// how API requests carry credentials; Auth gives the effective one.
+	APIBase string   `json:"api_base_url,omitempty"`
+	APIAuth *APIAuth `json:"api_auth,omitempty"`
 }
 
 // Field is one value a user or vendor enters for a connection.

@@ -53,6 +53,9 @@ func (p *Provider) check() error {
 	if err := p.checkFields(); err != nil {
 		return err
 	}
+	if err := p.checkAPI(); err != nil {
+		return err
+	}
 	switch p.Kind {
 	case KindOAuth2:
 		return p.checkOAuth2()
@@ -250,7 +253,7 @@ func (p *Provider) checkTestRequest() error {
 // usesPlaceholder reports whether any of p's URL or test-request templates
 // names the field.
 func (p *Provider) usesPlaceholder(name string) bool {
-	templates := []string{p.AuthorizationEndpoint, p.TokenEndpoint, p.RevocationEndpoint}
+	templates := []string{p.AuthorizationEndpoint, p.TokenEndpoint, p.RevocationEndpoint, p.APIBase}
 	if t := p.TestRequest; t != nil {
 		templates = append(templates, t.URL)
 		for _, v := range t.Headers {

@@ -109,6 +109,8 @@ type Endpoints struct {
 	// "iss" in authorization responses (RFC 9207); it must then be present
 	// and equal in every callback.
 	Issuer string `json:"issuer,omitempty"`
+	// APIBaseURL is where the provider's API lives, for the proxy; optional.
+	APIBaseURL string `json:"api_base_url,omitempty"`
 }
 
 // WithEndpoints returns a copy of the generic oauth2 provider p that uses e.
@@ -135,7 +137,7 @@ func (p *Provider) WithEndpoints(e Endpoints, allowLoopbackHTTP bool) (*Provider
 	c := *p
 	c.AuthorizationEndpoint, c.TokenEndpoint, c.RevocationEndpoint, c.Issuer =
 		e.AuthorizationURL, e.TokenURL, e.RevocationURL, e.Issuer
-	return &c, nil
+	return c.WithAPIBase(e.APIBaseURL, allowLoopbackHTTP)
 }
 
 // checkEndpointURL checks a vendor-supplied endpoint URL (see WithEndpoints).

@@ -37,7 +37,16 @@ const (
 // access token is returned while it is still valid, and
 // CodeProviderUnavailable once it has expired.
 func (e *Engine) Credentials(ctx context.Context, vendorID, connectionID string) (*oriel.Credentials, error) {
-	cred, err := e.credentials(ctx, vendorID, connectionID, RefreshWindow)
+	conn, err := e.Store.Connection(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return e.usableCredentials(ctx, conn)
+}
+
+// usableCredentials is Credentials of conn, just read from the store.
+func (e *Engine) usableCredentials(ctx context.Context, conn *oriel.Connection) (*oriel.Credentials, error) {
+	cred, err := e.credentialsFor(ctx, conn, RefreshWindow)
 	if err != nil && (cred == nil || oriel.ErrorKind(err) != oriel.EUNAVAILABLE) {
 		return nil, err
 	}
@@ -46,33 +55,75 @@ func (e *Engine) Credentials(ctx context.Context, vendorID, connectionID string)
 }
 
 // credentials is Credentials with a refresh window of choice, and the
-// refresh token left in. When the refresh fails but the current access
-// token has not expired yet, it returns both the current credentials and
-// the error.
+// refresh token left in.
 func (e *Engine) credentials(ctx context.Context, vendorID, connectionID string, window time.Duration) (*oriel.Credentials, error) {
-	conn, cred, err := e.current(ctx, vendorID, connectionID)
+	conn, err := e.Store.Connection(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return e.credentialsFor(ctx, conn, window)
+}
+
+// credentialsFor is credentials of conn, just read from the store. When the
+// refresh fails but the current access token has not expired yet, it
+// returns both the current credentials and the error.
+func (e *Engine) credentialsFor(ctx context.Context, conn *oriel.Connection, window time.Duration) (*oriel.Credentials, error) {
+	cred, err := e.stored(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
 	if !needsRefresh(cred, e.now(), window) {
 		return cred, nil
 	}
-	// The refresh runs detached from this caller, whom others may be
-	// waiting on; waiting for the lease and refreshing bound it instead.
-	flight := e.flights.DoChan(vendorID+"\x00"+connectionID, func() (any, error) {
+	fresh, err := e.sharedRefresh(ctx, conn, cred, window)
+	if err != nil && ctx.Err() == nil && !expiresWithin(cred, e.now(), 0) {
+		return clone(cred), err // still usable for a while
+	}
+	return fresh, err
+}
+
+// RefreshRejected replaces the credentials of one of the vendor's
+// connections whose access token the provider has just refused (HTTP 401),
+// whatever its expiry says, and returns the new ones without their refresh
+// token. When the stored access token is no longer rejected, another
+// caller has refreshed already, and the stored credentials are returned.
+// Concurrent callers share one refresh, as with Credentials. A provider
+// that refuses the refresh token, or a connection without one, answers
+// CodeReauthorizationRequired and leaves the connection in error.
+func (e *Engine) RefreshRejected(ctx context.Context, vendorID, connectionID, rejected string) (*oriel.Credentials, error) {
+	conn, cred, err := e.current(ctx, vendorID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	if cred.AccessToken == rejected {
+		if cred, err = e.sharedRefresh(ctx, conn, cred, rejectedToken); err != nil {
+			return nil, err
+		}
+	}
+	cred.RefreshToken = ""
+	return cred, nil
+}
+
+// rejectedToken is the refresh window of RefreshRejected: the provider has
+// refused the token, so it is refreshed whatever its expiry.
+const rejectedToken time.Duration = -1
+
+// sharedRefresh refreshes conn's credentials stale, which need it within
+// window, as the one refresh that this process runs for the connection at
+// a time. The refresh runs detached from this caller, whom others may be
+// waiting on; waiting for the lease and refreshing bound it instead.
+func (e *Engine) sharedRefresh(ctx context.Context, conn *oriel.Connection, stale *oriel.Credentials, window time.Duration) (*oriel.Credentials, error) {
+	flight := e.flights.DoChan(conn.VendorID+"\x00"+conn.ID, func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*leaseTTL)
 		defer cancel()
-		return e.refresh(ctx, conn, cred, window)
+		return e.refresh(ctx, conn, stale, window)
 	})
 	select {
 	case r := <-flight:
-		switch {
-		case r.Err == nil:
-			return clone(r.Val.(*oriel.Credentials)), nil
-		case !expiresWithin(cred, e.now(), 0):
-			return clone(cred), r.Err // still usable for a while
+		if r.Err != nil {
+			return nil, r.Err
 		}
-		return nil, r.Err
+		return clone(r.Val.(*oriel.Credentials)), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -84,18 +135,23 @@ func (e *Engine) current(ctx context.Context, vendorID, connectionID string) (*o
 	if err != nil {
 		return nil, nil, err
 	}
-	switch conn.Status {
-	case oriel.StatusDisconnected:
-		return nil, nil, oriel.Errorf(oriel.ECONFLICT, CodeNotConnected, "the connection is not connected")
-	case oriel.StatusError:
-		return nil, nil, oriel.Errorf(oriel.ECONFLICT, CodeReauthorizationRequired,
-			"the connection must be connected again: %s", conn.LastError)
-	}
-	cred, err := e.Store.ConnectionCredentials(ctx, vendorID, connectionID)
+	cred, err := e.stored(ctx, conn)
 	if err != nil {
 		return nil, nil, err
 	}
 	return conn, cred, nil
+}
+
+// stored returns the stored credentials of conn, which must be connected.
+func (e *Engine) stored(ctx context.Context, conn *oriel.Connection) (*oriel.Credentials, error) {
+	switch conn.Status {
+	case oriel.StatusDisconnected:
+		return nil, oriel.Errorf(oriel.ECONFLICT, CodeNotConnected, "the connection is not connected")
+	case oriel.StatusError:
+		return nil, oriel.Errorf(oriel.ECONFLICT, CodeReauthorizationRequired,
+			"the connection must be connected again: %s", conn.LastError)
+	}
+	return e.Store.ConnectionCredentials(ctx, conn.VendorID, conn.ID)
 }
 
 // refresh replaces stale, conn's credentials that expire within window,
@@ -118,6 +174,9 @@ func (e *Engine) refresh(ctx context.Context, conn *oriel.Connection, stale *ori
 	cred, done, err := e.reread(ctx, conn, stale, window)
 	if done || err != nil {
 		return cred, err
+	}
+	if cred.RefreshToken == "" && window == rejectedToken {
+		return nil, e.requireReauthorization(ctx, conn, "the provider refused the access token and issued no refresh token")
 	}
 	if cred.RefreshToken == "" { // expired, see needsRefresh
 		return nil, e.requireReauthorization(ctx, conn, "the access token expired and the provider issued no refresh token")
@@ -163,6 +222,9 @@ func (e *Engine) reread(ctx context.Context, conn *oriel.Connection, stale *orie
 // needsRefresh reports whether cred must be refreshed before use: its token
 // expires within window and can be refreshed, or has expired and cannot.
 func needsRefresh(cred *oriel.Credentials, now time.Time, window time.Duration) bool {
+	if window == rejectedToken {
+		return true
+	}
 	if cred.RefreshToken == "" {
 		return expiresWithin(cred, now, 0)
 	}

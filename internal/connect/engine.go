@@ -122,10 +122,14 @@ func (e *Engine) loadFor(ctx context.Context, conn *oriel.Connection) (*target, 
 		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeProviderUnknown,
 			"the integration %q uses a provider the catalogue does not have", in.Key)
 	}
-	if p.Generic && p.Kind == KindOAuth2 {
-		if p, err = p.WithEndpoints(endpointsOf(in), e.AllowLoopbackHTTP); err != nil {
-			return nil, err
-		}
+	switch {
+	case p.Generic && p.Kind == KindOAuth2:
+		p, err = p.WithEndpoints(endpointsOf(in), e.AllowLoopbackHTTP)
+	case p.Generic:
+		p, err = p.WithAPIBase(in.Config["api_base_url"], e.AllowLoopbackHTTP)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &target{conn: conn, integration: in, provider: p}, nil
 }
@@ -138,6 +142,7 @@ func endpointsOf(in *oriel.Integration) Endpoints {
 		TokenURL:         in.Config["token_url"],
 		RevocationURL:    in.Config["revocation_url"],
 		Issuer:           in.Config["issuer"],
+		APIBaseURL:       in.Config["api_base_url"],
 	}
 }
 

@@ -29,13 +29,14 @@ func newCRM(baseURL, orielURL, clientSecret string) (*oauthdev.Server, error) {
 	return crm, err
 }
 
-// crmEndpoints are the Demo CRM's endpoints, as a generic oauth2
-// integration's config names them.
+// crmEndpoints are the Demo CRM's endpoints and API base URL, as a generic
+// oauth2 integration's config names them.
 func crmEndpoints(baseURL string) map[string]string {
 	return map[string]string{
 		"authorization_url": baseURL + oauthdev.PathAuthorize,
 		"token_url":         baseURL + oauthdev.PathToken,
 		"revocation_url":    baseURL + oauthdev.PathRevoke,
 		"issuer":            baseURL,
+		"api_base_url":      baseURL + "/api", // for Oriel's proxy: the contacts the CRM data page shows
 	}
 }

@@ -27,7 +27,11 @@ const (
 	PathToken     = "/token"
 	PathRevoke    = "/revoke"
 	PathMe        = "/api/me" // protected resource: who the bearer token belongs to
-	PathMetadata  = "/.well-known/oauth-authorization-server"
+	// Further protected resources, for the provider API proxy.
+	PathContacts = "/api/contacts" // GET: the user's contacts
+	PathExport   = "/api/export"   // GET ?bytes=N[&chunked=1]: N bytes of text
+	PathEcho     = "/api/echo"     // POST: the request body, back
+	PathMetadata = "/.well-known/oauth-authorization-server"
 )
 
 // maxCodeTTL is the longest an authorization code may live (RFC 6749 §4.1.2).
@@ -110,6 +114,9 @@ type Server struct {
 	refresh map[string]*refreshToken
 	faults  []*Fault
 	counts  map[string]*callCounts
+
+	resourceFaults []*ResourceFault
+	resourceCalls  int
 }
 
 // callCounts are the requests the server received from one client.
@@ -153,6 +160,9 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST "+PathToken, s.handleToken)
 	s.mux.HandleFunc("POST "+PathRevoke, s.handleRevoke)
 	s.mux.HandleFunc("GET "+PathMe, s.handleMe)
+	s.mux.HandleFunc("GET "+PathContacts, s.handleContacts)
+	s.mux.HandleFunc("GET "+PathExport, s.handleExport)
+	s.mux.HandleFunc("POST "+PathEcho, s.handleEcho)
 	s.mux.HandleFunc("GET "+PathMetadata, s.handleMetadata)
 	return s
 }

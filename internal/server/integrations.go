@@ -39,7 +39,11 @@ var integrationKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // endpointKeys are the config entries of a generic oauth2 integration:
 // the JSON names of connect.Endpoints.
-var endpointKeys = []string{"authorization_url", "token_url", "revocation_url", "issuer"}
+var endpointKeys = []string{"authorization_url", "token_url", "revocation_url", "issuer", "api_base_url"}
+
+// apiBaseKey is the one config entry of a generic api-key or basic
+// integration: where the app's API lives, for the proxy.
+const apiBaseKey = "api_base_url"
 
 // integrationPut is the body of PUT /v1/integrations/{key}.
 type integrationPut struct {
@@ -81,7 +85,7 @@ func (in *integrationPut) validate() error {
 }
 
 // validateKeyed checks an api_key or basic integration: it holds no client,
-// scopes or config.
+// scopes or config, but for a generic provider's api_base_url.
 func (in *integrationPut) validateKeyed() error {
 	what := ""
 	switch {
@@ -89,8 +93,13 @@ func (in *integrationPut) validateKeyed() error {
 		what = "client_id and client_secret"
 	case len(in.Scopes) > 0:
 		what = "scopes"
+	case in.provider.Generic && len(in.Config) == 1 && in.Config[apiBaseKey] != "":
+		return nil
 	case len(in.Config) > 0:
 		what = "config"
+		if in.provider.Generic {
+			what = "config but " + apiBaseKey
+		}
 	default:
 		return nil
 	}
@@ -154,8 +163,13 @@ func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.provider.Generic && in.provider.Kind == connect.KindOAuth2 {
+	switch {
+	case in.provider.Generic && in.provider.Kind == connect.KindOAuth2:
 		if _, err := in.provider.WithEndpoints(endpointsOf(in.Config), s.dev); err != nil {
+			return err
+		}
+	case in.provider.Generic:
+		if _, err := in.provider.WithAPIBase(in.Config[apiBaseKey], s.dev); err != nil {
 			return err
 		}
 	}
@@ -172,7 +186,7 @@ func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
 // endpointsOf reads a generic oauth2 integration's endpoints from its config.
 func endpointsOf(config map[string]string) connect.Endpoints {
 	return connect.Endpoints{AuthorizationURL: config["authorization_url"], TokenURL: config["token_url"],
-		RevocationURL: config["revocation_url"], Issuer: config["issuer"]}
+		RevocationURL: config["revocation_url"], Issuer: config["issuer"], APIBaseURL: config[apiBaseKey]}
 }
 
 func (s *Server) getIntegration(w http.ResponseWriter, r *http.Request) error {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/orielhq/oriel/internal/proxy"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -17,6 +18,9 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// proxied and upstream count the proxy's requests by provider.
+	proxied  *prometheus.CounterVec
+	upstream *prometheus.HistogramVec
 	handler  http.Handler
 }
 
@@ -36,7 +40,16 @@ func newMetrics(st store.Store) *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route", "method"}),
 	}
-	reg.MustRegister(m.requests, m.latency,
+	m.proxied = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "oriel_proxy_requests_total",
+		Help: "Requests forwarded to providers' APIs, by provider and the class of the provider's last answer (2xx … 5xx, or error when none came).",
+	}, []string{"provider", "class"})
+	m.upstream = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "oriel_proxy_upstream_duration_seconds",
+		Help:    "Time providers took to answer proxied requests (to their response headers, all attempts), by provider.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"provider"})
+	reg.MustRegister(m.requests, m.latency, m.proxied, m.upstream,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db, ok := st.(statser); ok {
@@ -60,6 +73,19 @@ func (m *metrics) observe(route, method string, status int, elapsed time.Duratio
 	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
+}
+
+// observeProxy counts one proxied request. Provider keys come from the
+// catalogue, so the label sets stay bounded.
+func (m *metrics) observeProxy(o proxy.Outcome) {
+	class := "error"
+	if o.Status > 0 {
+		class = strconv.Itoa(o.Status/100) + "xx"
+	}
+	m.proxied.WithLabelValues(o.Provider, class).Inc()
+	if o.Status > 0 {
+		m.upstream.WithLabelValues(o.Provider).Observe(o.Upstream.Seconds())
+	}
 }
 
 // registerPoolStats exports the database connection pool's statistics.

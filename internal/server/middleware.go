@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -34,6 +35,9 @@ type requestState struct {
 	// replay, when set, is the body an idempotent retry gets instead of the
 	// one sent (see storeReplay).
 	replay []byte
+	// body is the request body without the API's size limit, for the
+	// proxy, which applies its own.
+	body io.ReadCloser
 }
 
 type stateKey struct{}
@@ -57,6 +61,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.secureHeaders(w.Header())
 		w.Header().Set("X-Request-Id", st.id)
 		rec := &recorder{ResponseWriter: w}
+		st.body = r.Body
 		r.Body = http.MaxBytesReader(rec, r.Body, maxBodyBytes)
 
 		next.ServeHTTP(rec, r)

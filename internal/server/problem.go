@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/proxy"
 )
 
 // Error codes the server itself emits. Codes are stable: clients match on
@@ -45,6 +46,7 @@ var statusOfKind = map[string]int{
 	oriel.EFORBIDDEN:     http.StatusForbidden,
 	oriel.ENOTFOUND:      http.StatusNotFound,
 	kindMethodNotAllowed: http.StatusMethodNotAllowed,
+	proxy.KindBadGateway: http.StatusBadGateway,
 	oriel.ECONFLICT:      http.StatusConflict,
 	oriel.ETOOLARGE:      http.StatusRequestEntityTooLarge,
 	oriel.EUNPROCESSABLE: http.StatusUnprocessableEntity,
@@ -77,6 +79,8 @@ type problem struct {
 	// Fields, for an error about entered values, holds a message per field
 	// to show next to it.
 	Fields map[string]string `json:"fields,omitempty"`
+	// Provider, for connection_error, is the provider's answer that caused it.
+	Provider *proxy.ProviderAnswer `json:"provider,omitempty"`
 }
 
 // fieldErrors is an error with a message per field of the request, which
@@ -113,6 +117,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if fe := (*fieldErrors)(nil); errors.As(err, &fe) {
 		p.Fields = fe.fields
 	}
+	if ae := (*proxy.AnswerError)(nil); errors.As(err, &ae) {
+		p.Provider = &ae.Answer
+	}
+	// Oriel's own answers say so, which tells them apart from a provider's
+	// answers passed on by the proxy.
+	w.Header().Set("Oriel-Error", e.Code)
 	body, _ := json.Marshal(p)
 	write(w, status, "application/problem+json", body)
 }

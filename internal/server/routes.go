@@ -28,6 +28,9 @@ const (
 	// widgetManage routes are widgetRead routes that change a connection:
 	// a viewer's session is refused (403 role_forbidden).
 	widgetManage
+	// vendorProxy routes are vendorAPI routes whose bodies stream through
+	// to a provider: no Idempotency-Key handling, which would buffer them.
+	vendorProxy
 )
 
 // route is one entry of the routing table.
@@ -41,7 +44,7 @@ type route struct {
 // routes lists every route the server answers. The OpenAPI test checks this
 // table against openapi.json in both directions.
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
 		{"GET", "/metrics", public, s.serveMetrics},
@@ -133,7 +136,7 @@ func (s *Server) routes() []route {
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
-	}
+	}, s.proxyRoutes()...)
 }
 
 // mount builds the router: every route behind its middleware, and a fallback
@@ -157,7 +160,7 @@ func (s *Server) mount() http.Handler {
 		}
 		return oriel.Errorf(oriel.ENOTFOUND, codeRouteNotFound, "no such endpoint; see /openapi.json for the API")
 	}))
-	return mux
+	return s.refuseUncleanProxyPaths(mux)
 }
 
 // guard wraps a route's handler in the middleware its access needs.
@@ -168,6 +171,8 @@ func (s *Server) guard(rt route) handler {
 		if rt.method == http.MethodPost {
 			h = s.idempotent(h)
 		}
+		h = s.requireAPIKey(s.rateLimited(h))
+	case vendorProxy:
 		h = s.requireAPIKey(s.rateLimited(h))
 	case oauthClient:
 		h = s.oauthClient(s.rateLimited(h))

@@ -15,6 +15,7 @@ import (
 	"github.com/orielhq/oriel/internal/auth"
 	"github.com/orielhq/oriel/internal/connect"
 	"github.com/orielhq/oriel/internal/origin"
+	"github.com/orielhq/oriel/internal/proxy"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/token"
@@ -54,6 +55,9 @@ type Config struct {
 	// from the fields above. Pass the engine the background refresher uses,
 	// so that both share its in-process single-flight.
 	Engine *connect.Engine
+	// Proxy bounds /v1/connections/{id}/proxy/…: the addresses it may
+	// call, body sizes and time. Its zero value refuses private addresses.
+	Proxy proxy.Config
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -79,8 +83,11 @@ type Server struct {
 	origin       string            // of the public URL: where the widget pages run
 
 	engine *connect.Engine // connects, refreshes and revokes connections
-	csrf   *http.CrossOriginProtection
-	dev    bool
+	proxy  *proxy.Forwarder
+	// proxyBase stands for an API base URL when paths are checked before routing.
+	proxyBase *url.URL
+	csrf      *http.CrossOriginProtection
+	dev       bool
 }
 
 // New returns a Server for cfg.
@@ -115,6 +122,8 @@ func New(cfg Config) *Server {
 	if s.engine == nil {
 		s.engine = &connect.Engine{Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: s.logger, Now: s.now, AllowLoopbackHTTP: cfg.Dev}
 	}
+	s.proxy = proxy.New(s.engine, cfg.Proxy, s.metrics.observeProxy, s.logger)
+	s.proxyBase = &url.URL{Scheme: "https", Host: "provider.invalid", Path: "/"}
 	s.csrf = http.NewCrossOriginProtection()
 	s.dev = cfg.Dev
 	s.origin = originOf(cfg.PublicURL)

@@ -40,8 +40,16 @@ type world struct {
 
 func newWorld(t *testing.T, s *store.SQL) *world {
 	t.Helper()
+	return newWorldWith(t, s, oauthdev.Options{})
+}
+
+// newWorldWith is newWorld with the authorization server's options (its
+// consent mode is always ConsentApprove) and changes to the server's Config.
+func newWorldWith(t *testing.T, s *store.SQL, opts oauthdev.Options, config ...func(*Config)) *world {
+	t.Helper()
 	dev := func(c *Config) { c.Dev = true }
-	w := &world{linkEnv: newLinkEnv(t, s, sealingKeys(t, s), dev), idp: oauthdev.NewTestServer(t, oauthdev.Options{Consent: oauthdev.ConsentApprove})}
+	opts.Consent = oauthdev.ConsentApprove
+	w := &world{linkEnv: newLinkEnv(t, s, append([]func(*Config){sealingKeys(t, s), dev}, config...)...), idp: oauthdev.NewTestServer(t, opts)}
 	must(t, w.idp.RegisterClient(oauthdev.Client{ID: idpClientID, Secret: idpClientSecret, RedirectURIs: []string{"http://oriel.test" + connect.CallbackPath}}))
 	w.do("PUT", "/v1/integrations/crm", w.crmIntegration()).want(http.StatusCreated)
 	globex := map[string]any{}

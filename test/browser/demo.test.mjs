@@ -155,6 +155,16 @@ test('raw iframe: a viewer sees the status only', { timeout }, async () => {
   await page.close();
 });
 
+test("CRM data: the connected Demo CRM's contacts, read by Northwind's backend through Oriel's proxy", { timeout }, async () => {
+  const page = await open('/crm');
+  await switchUser(page, 'alice');
+  await page.locator('#crm-data tr[data-contact]', { hasText: 'Ada Lovelace' }).waitFor();
+  assert.equal(await page.locator('#crm-data tr[data-contact]').count(), 4);
+  await screenshots(page, 'crm-data');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('SDK: switching users changes contextKey; Globex connects its Demo CRM', { timeout }, async () => {
   const page = await open('/sdk');
   await page.locator('#eventlog .event', { hasText: 'tokenAck' }).first().waitFor();

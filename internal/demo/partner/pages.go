@@ -31,6 +31,7 @@ var menu = []pageInfo{
 	{"sdk", "/sdk", "JavaScript SDK", "JavaScript SDK"},
 	{"react", "/react", "React", "React components"},
 	{"embedded", "/embedded", "Fully Embedded", "Fully Embedded workspace"},
+	{"crm", "/crm", "CRM data", "Data from the connected CRM"},
 }
 
 // pageData is what every page template gets.
@@ -43,6 +44,8 @@ type pageData struct {
 	// WidgetURL is the direct link a raw-iframe or Fully Embedded page
 	// frames, signed for this page load.
 	WidgetURL string
+	// CRM is the CRM data page's data.
+	CRM *crmData
 }
 
 // pages holds one parsed template set per page: the layout and the page.
@@ -79,6 +82,8 @@ func (a *app) page(info pageInfo) http.HandlerFunc {
 			data.WidgetURL, err = a.link(directlink.KindConnection, a.cfg.CRMConnections[data.User.Customer.ExternalID], data.User)
 		case "embedded":
 			data.WidgetURL, err = a.link(directlink.KindApp, workspacePath, data.User)
+		case "crm":
+			data.CRM = a.crmContacts(r.Context(), data.User)
 		}
 		if err != nil {
 			a.fail(w, r, "cannot sign the direct link", err)

@@ -7,8 +7,9 @@
 //
 // Its backend does what a vendor's does, and only through Oriel's public Go
 // packages (a test checks its imports): it signs direct-link tokens with its
-// own private key (package directlink) and trades its API key, which never
-// reaches the browser, for bound access tokens (package client).
+// own private key (package directlink), trades its API key, which never
+// reaches the browser, for bound access tokens (package client), and reads
+// the customer's Demo CRM contacts through Oriel's proxy (package client).
 package partner
 
 import (
@@ -20,6 +21,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/orielhq/oriel/client"
 	"github.com/orielhq/oriel/directlink"
 )
 
@@ -52,6 +54,7 @@ type app struct {
 	sessions sessions
 	pages    *pages
 	logger   *slog.Logger
+	oriel    *client.Client // Oriel's vendor API, with Northwind's API key
 }
 
 // New returns the partner app's handler.
@@ -76,6 +79,7 @@ func New(cfg Config) (http.Handler, error) {
 		sessions: sessions{key: []byte(rand.Text() + rand.Text())},
 		pages:    pages,
 		logger:   cfg.Logger,
+		oriel:    client.New(cfg.OrielURL, cfg.APIKey),
 	}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)

@@ -12,7 +12,7 @@ import (
 // and answers {"token", "expiresIn"}. The API key stays on the server.
 func (a *app) tokenHandler() http.Handler {
 	return &client.TokenHandler{
-		Client: client.New(a.cfg.OrielURL, a.cfg.APIKey),
+		Client: a.oriel,
 		Identify: func(r *http.Request) (client.Entity, error) {
 			u := a.sessions.current(r)
 			return client.User(u.CustomerRef(), u.Ref()), nil
