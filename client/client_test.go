@@ -62,7 +62,7 @@ func TestAccessTokenRedacted(t *testing.T) {
 
 func TestAccessTokenErrors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
-		o := startOriel(t, s, func(c *server.Config) { c.RateLimit = 4 })
+		o := startOriel(t, s, func(c *server.Config) { c.TokenRate = server.PerMinute(4) })
 		ctx := context.Background()
 		wrongKey := client.New(o.url, "sk_"+strings.Repeat("x", len(o.apiKey)-3))
 		for _, tc := range []struct {

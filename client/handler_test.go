@@ -197,7 +197,7 @@ func TestTokenHandlerRateLimit(t *testing.T) {
 		want(t, e.post("s-acme"), 200, "") // another identity has its own budget
 
 		// Oriel's own limit on the API key comes through as 429 too.
-		limited := newTokenEndpoint(t, s, 0, func(c *server.Config) { c.RateLimit = 1 })
+		limited := newTokenEndpoint(t, s, 0, func(c *server.Config) { c.TokenRate = server.PerMinute(1) })
 		want(t, limited.post("s-ada"), 200, "")
 		rec = limited.post("s-acme")
 		want(t, rec, 429, "rate_limited")

@@ -90,7 +90,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--no-such-flag"},
 		{"serve", "extra-argument"},
-		{"serve", "--rate-limit", "many"},
+		{"serve", "--api-rate", "many"},
+		{"serve", "--trusted-proxies", "everyone"},
 		{"migrate", "--log-format", "xml"},
 		{"vendor", "create"}, // no --name
 		{"vendor", "create", "--name", "  "},
@@ -111,7 +112,8 @@ func TestServeHelpShowsDefaultsAndEnv(t *testing.T) {
 		"--addr address", "default :8080; env ORIEL_ADDR",
 		"env ORIEL_DATABASE_URL", "default ./data; env ORIEL_DATA_DIR",
 		"default http://localhost:8080; env ORIEL_PUBLIC_URL",
-		"default us; env ORIEL_REGION", "default 600; env ORIEL_RATE_LIMIT",
+		"default us; env ORIEL_REGION", "default 100; env ORIEL_API_RATE", "default 3000; env ORIEL_TOKEN_BURST",
+		"--trusted-proxies CIDRs", "env ORIEL_TRUSTED_PROXIES",
 		"ORIEL_ENCRYPTION_KEYS=k1:$(openssl rand -base64 32)", "--dev\n",
 	} {
 		if !strings.Contains(stdout, want) {

@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/proxy"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
@@ -32,17 +34,27 @@ const (
 
 // serveConfig is the configuration of `oriel serve`.
 type serveConfig struct {
-	addr            string
-	publicURL       string
-	region          string
-	rateLimit       int
-	accessTokenTTL  time.Duration
-	webhookLease    time.Duration
-	dev             bool
-	shutdownTimeout time.Duration
-	proxy           proxy.Config
-	store           *storeFlags
-	log             *logFlags
+	addr           string
+	publicURL      string
+	region         string
+	apiRate        float64
+	apiBurst       int
+	tokenRate      float64
+	tokenBurst     int
+	linkFailures   int
+	trustedProxies string // comma-separated CIDRs or addresses
+	clientHeader   string // the header trusted proxies report the client in
+	proxies        []netip.Prefix
+	accessTokenTTL time.Duration
+	webhookLease   time.Duration
+	// webhookAllowPrivate lets webhooks reach loopback and private
+	// addresses; --dev turns it on too.
+	webhookAllowPrivate bool
+	dev                 bool
+	shutdownTimeout     time.Duration
+	proxy               proxy.Config
+	store               *storeFlags
+	log                 *logFlags
 }
 
 // parseServeConfig reads serve's flags, falling back to the environment.
@@ -70,12 +82,26 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("public-url", "ORIEL_PUBLIC_URL")
 	f.StringVar(&c.region, "region", "us", "`region` this deployment serves (us, eu, sg, jp, au, …)")
 	f.bindEnv("region", "ORIEL_REGION")
-	f.IntVar(&c.rateLimit, "rate-limit", 600, "requests per minute allowed to each API key")
-	f.bindEnv("rate-limit", "ORIEL_RATE_LIMIT")
+	f.Float64Var(&c.apiRate, "api-rate", server.DefaultAPIRate.PerSecond, "requests per second each API key may make to the vendor API other than the token endpoints, per replica")
+	f.bindEnv("api-rate", "ORIEL_API_RATE")
+	f.IntVar(&c.apiBurst, "api-burst", server.DefaultAPIRate.Burst, "requests each API key may make to the vendor API at once before --api-rate applies")
+	f.bindEnv("api-burst", "ORIEL_API_BURST")
+	f.Float64Var(&c.tokenRate, "token-rate", server.DefaultTokenRate.PerSecond, "requests per second each API key may make to the token endpoints (/v1/auth/access-tokens), per replica")
+	f.bindEnv("token-rate", "ORIEL_TOKEN_RATE")
+	f.IntVar(&c.tokenBurst, "token-burst", server.DefaultTokenRate.Burst, "requests each API key may make to the token endpoints at once before --token-rate applies")
+	f.bindEnv("token-burst", "ORIEL_TOKEN_BURST")
+	f.IntVar(&c.linkFailures, "link-failure-limit", server.DefaultLinkFailureRate.Burst, "refused direct links one client address may open per minute before it is answered 429, per replica")
+	f.bindEnv("link-failure-limit", "ORIEL_LINK_FAILURE_LIMIT")
+	f.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated `CIDRs` of the reverse proxies and load balancers in front of Oriel; only from them is the client address read from --client-address-header")
+	f.bindEnv("trusted-proxies", "ORIEL_TRUSTED_PROXIES")
+	f.StringVar(&c.clientHeader, "client-address-header", server.HeaderXForwardedFor, "`header` the trusted proxies put the client address in: X-Forwarded-For or Forwarded")
+	f.bindEnv("client-address-header", "ORIEL_CLIENT_ADDRESS_HEADER")
 	f.DurationVar(&c.accessTokenTTL, "access-token-ttl", server.DefaultAccessTokenTTL, "how long a bound access token (POST /v1/auth/access-tokens) lasts, 1m to 60m")
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
+	f.BoolVar(&c.webhookAllowPrivate, "webhook-allow-private", false, "let webhook endpoints be on loopback, private (RFC 1918), link-local and other internal addresses, for receivers on your own network (on with --dev)")
+	f.bindEnv("webhook-allow-private", "ORIEL_WEBHOOK_ALLOW_PRIVATE")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
 	f.bindEnv("shutdown-timeout", "ORIEL_SHUTDOWN_TIMEOUT")
 	f.Int64Var(&c.proxy.MaxRequestBytes, "proxy-max-request-bytes", proxy.DefaultMaxRequestBytes, "largest request body /v1/connections/{id}/proxy/… forwards to a provider")
@@ -98,8 +124,12 @@ func (c *serveConfig) validate(f *commandFlags) error {
 	switch {
 	case c.region == "":
 		return f.usageErrorf("--region must not be empty")
-	case c.rateLimit <= 0:
-		return f.usageErrorf("--rate-limit must be a positive number of requests per minute, not %d", c.rateLimit)
+	case !(c.apiRate > 0) || c.apiBurst < 1:
+		return f.usageErrorf("--api-rate and --api-burst must be positive, not %g and %d", c.apiRate, c.apiBurst)
+	case !(c.tokenRate > 0) || c.tokenBurst < 1:
+		return f.usageErrorf("--token-rate and --token-burst must be positive, not %g and %d", c.tokenRate, c.tokenBurst)
+	case c.linkFailures < 1:
+		return f.usageErrorf("--link-failure-limit must be a positive number of refused links per minute, not %d", c.linkFailures)
 	case c.accessTokenTTL < server.MinAccessTokenTTL || c.accessTokenTTL > server.MaxAccessTokenTTL || c.accessTokenTTL%time.Second != 0:
 		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
 	case c.webhookLease < time.Second:
@@ -109,10 +139,54 @@ func (c *serveConfig) validate(f *commandFlags) error {
 	case c.proxy.MaxRequestBytes <= 0 || c.proxy.MaxResponseBytes <= 0 || c.proxy.Timeout <= 0:
 		return f.usageErrorf("--proxy-max-request-bytes, --proxy-max-response-bytes and --proxy-timeout must be positive")
 	}
+	switch strings.ToLower(c.clientHeader) {
+	case strings.ToLower(server.HeaderXForwardedFor):
+		c.clientHeader = server.HeaderXForwardedFor
+	case strings.ToLower(server.HeaderForwarded):
+		c.clientHeader = server.HeaderForwarded
+	default:
+		return f.usageErrorf("--client-address-header must be X-Forwarded-For or Forwarded, not %q", c.clientHeader)
+	}
+	c.proxies, err = parseTrustedProxies(c.trustedProxies)
+	if err != nil {
+		return f.usageErrorf("--trusted-proxies: %v", err)
+	}
 	// In development the proxy may call apps on this machine, such as the
 	// demo's OAuth server on loopback.
 	c.proxy.Policy.AllowPrivate = c.dev
 	return nil
+}
+
+// parseTrustedProxies parses a comma-separated list of CIDRs ("10.0.0.0/8")
+// and single addresses ("192.0.2.10", the same as /32 or /128).
+func parseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for entry := range strings.SplitSeq(list, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		if addr, err := netip.ParseAddr(entry); err == nil {
+			addr = addr.Unmap()
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(entry)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or an address", entry)
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), max(0, p.Bits()-96))
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// webhookDestinations is the policy for webhook endpoint URLs: internal
+// addresses are refused unless --webhook-allow-private or --dev.
+func (c *serveConfig) webhookDestinations() netguard.Policy {
+	return netguard.Policy{AllowPrivate: c.webhookAllowPrivate || c.dev}
 }
 
 // cmdServe runs the server until ctx is cancelled, then shuts it down gracefully.
@@ -134,7 +208,8 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region)
+	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region,
+		"trusted_proxies", fmt.Sprint(cfg.proxies), "client_address_header", cfg.clientHeader)
 	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
 	return serveOriel(ctx, ln, cfg, db, keyring, logger)
 }
@@ -164,22 +239,29 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 // cancelled; then it shuts the server down gracefully and stops the jobs.
 func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *store.SQL, keyring *seal.Keyring, logger *slog.Logger) error {
 	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
+	webhookDestinations := cfg.webhookDestinations()
 	handler := server.New(server.Config{
-		Store:          db,
-		Logger:         logger,
-		PublicURL:      cfg.publicURL,
-		Region:         cfg.region,
-		RateLimit:      cfg.rateLimit,
-		AccessTokenTTL: cfg.accessTokenTTL,
-		Now:            time.Now,
-		Keys:           keyring,
-		Dev:            cfg.dev,
-		Engine:         engine,
-		Proxy:          cfg.proxy,
+		Store:               db,
+		Logger:              logger,
+		PublicURL:           cfg.publicURL,
+		Region:              cfg.region,
+		APIRate:             server.Rate{PerSecond: cfg.apiRate, Burst: cfg.apiBurst},
+		TokenRate:           server.Rate{PerSecond: cfg.tokenRate, Burst: cfg.tokenBurst},
+		LinkFailureRate:     server.PerMinute(cfg.linkFailures),
+		TrustedProxies:      cfg.proxies,
+		ClientAddressHeader: cfg.clientHeader,
+		AccessTokenTTL:      cfg.accessTokenTTL,
+		Now:                 time.Now,
+		Keys:                keyring,
+		Dev:                 cfg.dev,
+		Engine:              engine,
+		Proxy:               cfg.proxy,
+
+		WebhookDestinations: webhookDestinations,
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	waitWorkers := startWorkers(workers, db, engine, cfg.webhookLease, logger)
+	waitWorkers := startWorkers(workers, db, engine, &webhook.Dispatcher{Store: db, Logger: logger, Lease: cfg.webhookLease, Destinations: webhookDestinations}, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()

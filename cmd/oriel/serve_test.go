@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -28,7 +29,8 @@ func TestServeConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != ":8080" || c.publicURL != "http://localhost:8080" || c.region != "us" || c.rateLimit != 600 ||
+	if c.addr != ":8080" || c.publicURL != "http://localhost:8080" || c.region != "us" || c.apiRate != 100 || c.apiBurst != 1000 ||
+		c.tokenRate != 300 || c.tokenBurst != 3000 || c.linkFailures != 30 || len(c.proxies) != 0 || c.clientHeader != "X-Forwarded-For" ||
 		c.dev || c.store.url() != filepath.Join("data", "oriel.db") || c.log.format != "text" {
 		t.Errorf("defaults: %+v, database %q", c, c.store.url())
 	}
@@ -36,34 +38,40 @@ func TestServeConfigDefaults(t *testing.T) {
 
 func TestServeConfigFlagsWinOverEnv(t *testing.T) {
 	env := map[string]string{
-		"ORIEL_ADDR":         "127.0.0.1:9000",
-		"ORIEL_DATABASE_URL": "postgres://env@db/oriel",
-		"ORIEL_DATA_DIR":     "/env/data",
-		"ORIEL_PUBLIC_URL":   "https://env.example.com/",
-		"ORIEL_REGION":       "eu",
-		"ORIEL_RATE_LIMIT":   "100",
-		"ORIEL_LOG_FORMAT":   "json",
-		"ORIEL_LOG_LEVEL":    "debug",
+		"ORIEL_ADDR":                  "127.0.0.1:9000",
+		"ORIEL_DATABASE_URL":          "postgres://env@db/oriel",
+		"ORIEL_DATA_DIR":              "/env/data",
+		"ORIEL_PUBLIC_URL":            "https://env.example.com/",
+		"ORIEL_REGION":                "eu",
+		"ORIEL_API_RATE":              "100.5",
+		"ORIEL_TOKEN_BURST":           "40",
+		"ORIEL_TRUSTED_PROXIES":       "10.0.0.0/8, 192.0.2.10",
+		"ORIEL_CLIENT_ADDRESS_HEADER": "forwarded",
+		"ORIEL_LOG_FORMAT":            "json",
+		"ORIEL_LOG_LEVEL":             "debug",
 	}
 	fromEnv, err := parseServe(t, env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fromEnv.addr != "127.0.0.1:9000" || fromEnv.store.url() != "postgres://env@db/oriel" || fromEnv.store.dataDir != "/env/data" ||
-		fromEnv.publicURL != "https://env.example.com" || fromEnv.region != "eu" || fromEnv.rateLimit != 100 ||
+		fromEnv.publicURL != "https://env.example.com" || fromEnv.region != "eu" || fromEnv.apiRate != 100.5 || fromEnv.tokenBurst != 40 ||
+		fmt.Sprint(fromEnv.proxies) != "[10.0.0.0/8 192.0.2.10/32]" || fromEnv.clientHeader != "Forwarded" ||
 		fromEnv.log.format != "json" || fromEnv.log.level != slog.LevelDebug {
 		t.Errorf("from the environment: %+v", fromEnv)
 	}
 
 	fromFlags, err := parseServe(t, env,
 		"--addr", ":7000", "--database", "postgresql://flag@db/oriel", "--data-dir", "/flag/data",
-		"--public-url", "https://flag.example.com", "--region", "jp", "--rate-limit", "5",
+		"--public-url", "https://flag.example.com", "--region", "jp", "--api-rate", "5",
+		"--trusted-proxies", "2001:db8::/32", "--client-address-header", "X-Forwarded-For",
 		"--log-format", "text", "--log-level", "warn")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fromFlags.addr != ":7000" || fromFlags.store.url() != "postgresql://flag@db/oriel" || fromFlags.store.dataDir != "/flag/data" ||
-		fromFlags.publicURL != "https://flag.example.com" || fromFlags.region != "jp" || fromFlags.rateLimit != 5 ||
+		fromFlags.publicURL != "https://flag.example.com" || fromFlags.region != "jp" || fromFlags.apiRate != 5 || fromFlags.tokenBurst != 40 ||
+		fmt.Sprint(fromFlags.proxies) != "[2001:db8::/32]" || fromFlags.clientHeader != "X-Forwarded-For" ||
 		fromFlags.log.format != "text" || fromFlags.log.level != slog.LevelWarn {
 		t.Errorf("flags over the environment: %+v", fromFlags)
 	}
@@ -75,8 +83,14 @@ func TestServeConfigRejects(t *testing.T) {
 		args []string
 		want string
 	}{
-		"env rate limit not a number": {map[string]string{"ORIEL_RATE_LIMIT": "lots"}, nil, "environment variable ORIEL_RATE_LIMIT"},
-		"zero rate limit":             {nil, []string{"--rate-limit", "0"}, "--rate-limit must be a positive"},
+		"env rate limit not a number": {map[string]string{"ORIEL_API_RATE": "lots"}, nil, "environment variable ORIEL_API_RATE"},
+		"zero rate limit":             {nil, []string{"--api-rate", "0"}, "--api-rate and --api-burst must be positive"},
+		"NaN rate limit":              {nil, []string{"--token-rate", "NaN"}, "--token-rate and --token-burst must be positive"},
+		"zero token burst":            {nil, []string{"--token-burst", "0"}, "--token-rate and --token-burst must be positive"},
+		"zero link failures":          {nil, []string{"--link-failure-limit", "0"}, "--link-failure-limit"},
+		"bad trusted proxy":           {nil, []string{"--trusted-proxies", "10.0.0.0/8,10.0.0.0/33"}, `--trusted-proxies: "10.0.0.0/33"`},
+		"trusted proxy name":          {map[string]string{"ORIEL_TRUSTED_PROXIES": "lb.internal"}, nil, "--trusted-proxies"},
+		"other client header":         {nil, []string{"--client-address-header", "X-Real-IP"}, "--client-address-header"},
 		"relative public URL":         {nil, []string{"--public-url", "oriel.example.com"}, "--public-url must be an absolute"},
 		"public URL with credentials": {nil, []string{"--public-url", "https://u:p@oriel.example.com"}, "--public-url"},
 		"ftp public URL":              {map[string]string{"ORIEL_PUBLIC_URL": "ftp://x"}, nil, "--public-url"},
@@ -224,5 +238,30 @@ func TestServeHTTPShutdownIsBounded(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serveHTTP did not return after its shutdown timeout")
+	}
+}
+
+// TestWebhookAllowPrivate: internal webhook destinations are refused by
+// default and allowed by --webhook-allow-private, its environment variable,
+// or --dev (which the demo runs with).
+func TestWebhookAllowPrivate(t *testing.T) {
+	for _, tc := range []struct {
+		env   map[string]string
+		args  []string
+		allow bool
+	}{
+		{nil, nil, false},
+		{nil, []string{"--webhook-allow-private"}, true},
+		{map[string]string{"ORIEL_WEBHOOK_ALLOW_PRIVATE": "true"}, nil, true},
+		{map[string]string{"ORIEL_WEBHOOK_ALLOW_PRIVATE": "true"}, []string{"--webhook-allow-private=false"}, false},
+		{nil, []string{"--dev"}, true},
+	} {
+		c, err := parseServe(t, tc.env, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.webhookDestinations().AllowPrivate; got != tc.allow {
+			t.Errorf("env %v, flags %v: AllowPrivate %v, want %v", tc.env, tc.args, got, tc.allow)
+		}
 	}
 }

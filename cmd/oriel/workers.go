@@ -16,15 +16,15 @@ import (
 const pruneInterval = time.Minute
 
 // startWorkers starts the background jobs every replica runs: webhook
-// delivery (a delivery a crashed replica held is sent again once its
-// webhookLease runs out), token refresh before expiry, and pruning of
-// expired records.
+// delivery by webhooks (a delivery a crashed replica held is sent again once
+// its lease runs out), token refresh before expiry, and pruning of expired
+// records.
 // Replicas share the work through the database (leases and SKIP LOCKED), so
 // each job is done once whatever the number of replicas. The returned
 // function waits until every job has stopped after ctx ends.
-func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, webhookLease time.Duration, logger *slog.Logger) (wait func()) {
+func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, webhooks *webhook.Dispatcher, logger *slog.Logger) (wait func()) {
 	jobs := map[string]func(context.Context) error{
-		"webhook dispatcher": (&webhook.Dispatcher{Store: db, Logger: logger, Lease: webhookLease}).Run,
+		"webhook dispatcher": webhooks.Run,
 		"token refresher":    (&connect.Refresher{Engine: engine}).Run,
 		"pruner":             func(ctx context.Context) error { return prune(ctx, db, logger) },
 	}

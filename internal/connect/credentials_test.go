@@ -204,8 +204,8 @@ func TestRefreshProviderDown(t *testing.T) {
 			} else if err != nil || cred.AccessToken != before.AccessToken {
 				t.Fatalf("%+v: %v; want the current token", f, err)
 			}
-			if n := w.idp.RefreshCalls(clientID) - calls; n != 3 || time.Since(start) > 5*time.Second {
-				t.Fatalf("%+v: %d attempts in %v", f, n, time.Since(start))
+			if n := w.idp.RefreshCalls(clientID) - calls; n != 3 {
+				t.Fatalf("%+v: %d attempts in %v, want 3", f, n, time.Since(start))
 			}
 			if w.storedCredentials().RefreshToken != before.RefreshToken || w.connection().Status != oriel.StatusConnected {
 				t.Fatal("a failed refresh changed the connection")

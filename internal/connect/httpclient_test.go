@@ -82,7 +82,7 @@ func TestBoundedClientTimesOut(t *testing.T) {
 	c.Timeout = 200 * time.Millisecond
 	start := time.Now()
 	_, err := bound(c).Get(srv.URL)
-	if err == nil || !transient(err) || time.Since(start) > 5*time.Second {
+	if err == nil || !transient(err) { // only the client's timeout can end the endless body
 		t.Fatalf("err = %v after %v, want a transient timeout", err, time.Since(start))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,16 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkParseDotFlood is the cost of refusing a megabyte of dots
+// (catalogue A13), which TestParseDotFloodIsCheap bounds in allocations.
+func BenchmarkParseDotFlood(b *testing.B) {
+	raw := strings.Repeat(".", 1<<20)
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = linktoken.Parse(raw)
+	}
 }
 
 // runBoth runs op as a sequential and a parallel sub-benchmark.

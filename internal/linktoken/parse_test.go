@@ -98,18 +98,15 @@ func TestParseStructure(t *testing.T) {
 	}
 }
 
-// A13: a flood of dots costs no allocation beyond the error, and little time.
+// A13: a flood of dots costs no allocation beyond the error: it is refused
+// before any work proportional to its length is kept. (Its time is measured
+// by BenchmarkParseDotFlood, never asserted.)
 func TestParseDotFloodIsCheap(t *testing.T) {
 	for _, n := range []int{linktoken.MaxTokenBytes, 1 << 20} {
 		raw := strings.Repeat(".", n)
 		allocs := testing.AllocsPerRun(20, func() { _, _ = linktoken.Parse(raw) })
 		if allocs > 3 {
 			t.Errorf("%d dots: %.0f allocations, want at most 3 (the error)", n, allocs)
-		}
-		start := time.Now()
-		_, _ = linktoken.Parse(raw)
-		if d := time.Since(start); d > 10*time.Millisecond {
-			t.Errorf("%d dots took %v", n, d)
 		}
 	}
 }

@@ -42,12 +42,8 @@ func TestInjectedFaults(t *testing.T) {
 		f.srv.InjectFault(Fault{Delay: 5 * time.Second})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		start := time.Now()
-		if _, err := f.refreshCtx(ctx, tok.RefreshToken); err == nil {
-			t.Fatal("a refresh slower than the client's deadline succeeded")
-		}
-		if time.Since(start) > 2*time.Second {
-			t.Errorf("the client waited %v", time.Since(start))
+		if _, err := f.refreshCtx(ctx, tok.RefreshToken); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a refresh slower than the client's deadline ended with %v, want the deadline", err)
 		}
 		if _, err := f.refresh(tok.RefreshToken); err != nil {
 			t.Errorf("the abandoned refresh used up the refresh token: %v", err)

@@ -56,7 +56,7 @@ type accessTokens struct {
 // newAccessTokens returns the state for a server with keys (which may be
 // nil) and the configured lifetime ttl (0 for the default).
 func newAccessTokens(keys *seal.Keyring, ttl time.Duration, now func() time.Time) *accessTokens {
-	t := &accessTokens{ttl: DefaultAccessTokenTTL, failures: newLimiter(authFailuresPerMinute)}
+	t := &accessTokens{ttl: DefaultAccessTokenTTL, failures: newLimiter(PerMinute(authFailuresPerMinute))}
 	if ttl != 0 {
 		t.ttl = min(max(ttl, MinAccessTokenTTL), MaxAccessTokenTTL).Truncate(time.Second)
 	}
@@ -145,7 +145,7 @@ type boundTo struct {
 // (with the admin role) or users (with the user's role).
 func (s *Server) issueAccessToken(w http.ResponseWriter, r *http.Request) error {
 	var in accessTokenRequest
-	if err := decodeOAuth(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	if s.tokens.minter == nil {
@@ -220,7 +220,7 @@ func (in *revokeRequest) validate() error {
 // unknown or another vendor's answers 200 as well, and is left alone.
 func (s *Server) revokeAccessToken(w http.ResponseWriter, r *http.Request) error {
 	var in revokeRequest
-	if err := decodeOAuth(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	if s.tokens.minter == nil {

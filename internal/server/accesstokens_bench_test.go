@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,6 +33,9 @@ type tokenBench struct {
 
 const connectionsPerCustomer = 5
 
+// unlimited is a rate limit no benchmark reaches.
+var unlimited = Rate{PerSecond: 1e12, Burst: 1 << 30}
+
 func newTokenBench(b *testing.B) *tokenBench {
 	s := storetest.SQLite(b)
 	ctx := context.Background()
@@ -50,7 +52,7 @@ func newTokenBench(b *testing.B) *tokenBench {
 	for range connectionsPerCustomer {
 		must(b, s.CreateConnection(ctx, &oriel.Connection{VendorID: v.ID, CustomerID: c.ID, Integration: "keys"}))
 	}
-	cfg := Config{Store: s, Logger: slog.New(slog.DiscardHandler), PublicURL: "http://oriel.test", Region: "us", RateLimit: math.MaxInt32}
+	cfg := Config{Store: s, Logger: slog.New(slog.DiscardHandler), PublicURL: "http://oriel.test", Region: "us", APIRate: unlimited, TokenRate: unlimited}
 	withKeys(b)(&cfg)
 	return &tokenBench{srv: New(cfg), secret: secret, vendorID: v.ID, customer: c, user: u,
 		issueBody: `{"grant_type":"client_credentials","bound_entity":{"type":"user","id":"Eada","customer":"Eacme"}}`}

@@ -56,14 +56,20 @@ func TestBodyEndpointsComplete(t *testing.T) {
 	}
 }
 
+// newBodyEnv is an env with customer Ec and its user Eu, and a function that
+// fills a bodyEndpoints path with them.
+func newBodyEnv(t *testing.T, s *store.SQL) (*env, func(string) string) {
+	e := newEnv(t, s)
+	e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
+	e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
+	return e, strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k").Replace
+}
+
 func TestMalformedBodies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
-		e := newEnv(t, s)
-		e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
-		e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
-		fill := strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k")
+		e, fill := newBodyEnv(t, s)
 		for _, ep := range bodyEndpoints {
-			name, path := ep.field, fill.Replace(ep.path)
+			name, path := ep.field, fill(ep.path)
 			for body, code := range map[string]string{
 				``:                                  "invalid_json",
 				`   `:                               "invalid_json",
@@ -87,7 +93,7 @@ func TestMalformedBodies(t *testing.T) {
 			e.do(ep.method, path, `{"`+strings.Repeat("a", maxBodyBytes)+`":1}`).problem(413, "body_too_large")
 		}
 		for _, tc := range []struct{ body, code, detail string }{
-			{`{"external_id":"x","allowed_origins":[1]}`, "invalid_type", "allowed_origins: expected a string, got a JSON number"},
+			{`{"external_id":"x","allowed_origins":[1]}`, "invalid_type", "allowed_origins[0]: expected a string, got a JSON number"},
 			{`{"external_id":"x","allowed_origins":"a"}`, "invalid_type", "allowed_origins: expected an array of strings, got a JSON string"},
 			{`{"external_id":"x","surprise":1}`, "unknown_field", `unknown field "surprise"`},
 			{`{"external_id":"x",}`, "invalid_json", "at byte"},
@@ -164,4 +170,42 @@ func TestUnroutedRequests(t *testing.T) {
 		}
 	}
 	e.doAs("", "HEAD", "/healthz", nil).want(200)
+}
+
+// TestStrictJSON: every JSON body is decoded strictly, as docs/errors.md
+// promises: names match exactly, a name given twice is refused rather than
+// the last one winning, invalid UTF-8 is refused rather than replaced (so
+// two different ids cannot collide), and only application/json is taken.
+func TestStrictJSON(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		e, fill := newBodyEnv(t, s)
+		for _, ep := range bodyEndpoints {
+			name, path := ep.field, fill(ep.path)
+			for body, code := range map[string]string{
+				`{"` + strings.ToUpper(name) + `":"x"}`:                "unknown_field",
+				`{"` + strings.ToUpper(name[:1]) + name[1:] + `":"x"}`: "unknown_field",
+				`{"` + name + `":"x","` + name + `":"y"}`:              "duplicate_field",
+				"{\"" + name + "\":\"a\xffb\"}":                        "invalid_utf8",
+				"{\"" + name + "\xfe\":\"x\"}":                         "invalid_utf8",
+			} {
+				e.do(ep.method, path, body).problem(400, code)
+			}
+			for _, contentType := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx", "application/problem+json"} {
+				e.do(ep.method, path, `{"`+name+`":"x"}`, "Content-Type", contentType).problem(415, "unsupported_media_type")
+			}
+		}
+		// Two external ids that differ only in invalid bytes were one after
+		// U+FFFD replacement; now neither is accepted.
+		e.do("POST", "/v1/customers", "{\"external_id\":\"id\xff\"}").problem(400, "invalid_utf8")
+		e.do("POST", "/v1/customers", map[string]any{"external_id": "fine"}, "Content-Type", "application/json; charset=utf-8").want(201)
+		for _, tc := range []struct{ body, code, detail string }{
+			{`{"External_Id":"x","NAME":"y"}`, "unknown_field", `"External_Id"`},
+			{`{"external_id":"a","allowed_origins":[],"external_id":"b"}`, "duplicate_field", "external_id appears more than once"},
+			{`{"external_id":"a","allowed_origins":["https://a.test",7]}`, "invalid_type", "allowed_origins[1]"},
+		} {
+			if detail := e.do("POST", "/v1/customers", tc.body).problem(400, tc.code); !strings.Contains(detail, tc.detail) {
+				t.Errorf("%s: detail %q does not say %q", tc.body, detail, tc.detail)
+			}
+		}
+	})
 }

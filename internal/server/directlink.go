@@ -155,8 +155,8 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 // page also passes the origin of the page that asked for it, which must be
 // the parent's.
 //
-// An address whose links were refused linkFailuresPerMinute times in a
-// minute gets 429 with Retry-After before any parsing or database work
+// An address whose links were refused more often than Config.LinkFailureRate
+// allows (30 a minute by default) gets 429 with Retry-After before any parsing or database work
 // (catalogue K04), so a flood of forged tokens costs Oriel next to nothing
 // and other addresses are not slowed.
 func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement) (*auth.Session, error) {
@@ -185,10 +185,6 @@ func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, 
 	}
 	return sess, err
 }
-
-// linkFailuresPerMinute is how many refused direct links one address may
-// open in a minute (all at once, at most) before it is answered 429.
-const linkFailuresPerMinute = 30
 
 // linkQuery is what a direct link's query string holds.
 type linkQuery struct {

@@ -404,14 +404,14 @@ func TestDirectLinkFloodLimited(t *testing.T) {
 		return w
 	}
 	forged := e.sign("Eacme", "").token + "A"
-	for i := range linkFailuresPerMinute {
+	for i := range DefaultLinkFailureRate.Burst {
 		if w := open("198.51.100.7:4000", forged); w.Code == http.StatusTooManyRequests {
 			t.Fatalf("refused link %d was already rate limited", i+1)
 		}
 	}
 	w := open("198.51.100.7:4000", e.sign("Eacme", "").token)
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
-		t.Fatalf("after %d refused links the address got %d (Retry-After %q), want 429 with Retry-After", linkFailuresPerMinute, w.Code, w.Header().Get("Retry-After"))
+		t.Fatalf("after %d refused links the address got %d (Retry-After %q), want 429 with Retry-After", DefaultLinkFailureRate.Burst, w.Code, w.Header().Get("Retry-After"))
 	}
 	if w := open("203.0.113.9:4000", e.sign("Eacme", "").token); w.Code != http.StatusOK {
 		t.Fatalf("a valid link from another address got %d, want 200", w.Code)

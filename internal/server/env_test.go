@@ -102,6 +102,10 @@ func (e *env) doAs(secret, method, path string, body any, headers ...string) *re
 		req.Header.Set("Authorization", "Bearer "+secret)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if http.CanonicalHeaderKey(headers[i]) == "Content-Type" {
+			req.Header.Set(headers[i], headers[i+1]) // replaces the default
+			continue
+		}
 		req.Header.Add(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()

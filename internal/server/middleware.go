@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -38,25 +39,35 @@ type requestState struct {
 	// body is the request body without the API's size limit, for the
 	// proxy, which applies its own.
 	body io.ReadCloser
+	// bodyRead is the (limited) request body once readBody has read it.
+	bodyRead []byte
+	// peer is the address of the connection's other end; client, of the
+	// client that sent the request (clientaddr.go), which differs from the
+	// peer behind a trusted proxy. Either is invalid when RemoteAddr is
+	// not an address.
+	peer, client netip.Addr
 }
 
 type stateKey struct{}
 
 // stateOf returns r's state; a request that bypassed observe (in a unit
-// test) gets a fresh one.
+// test) gets a fresh one, whose client is the peer.
 func stateOf(r *http.Request) *requestState {
 	if st, ok := r.Context().Value(stateKey{}).(*requestState); ok {
 		return st
 	}
-	return &requestState{}
+	peer, client := clientAddresses{}.of(r)
+	return &requestState{peer: peer, client: client}
 }
 
-// observe is the outermost layer: it gives each request an id, security
-// headers and a body limit, and logs and counts the result.
+// observe is the outermost layer: it gives each request an id, its client
+// address, security headers and a body limit, and logs and counts the
+// result.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		st := &requestState{id: requestID(r.Header.Get("X-Request-Id"))}
+		st.peer, st.client = s.clients.of(r)
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		s.secureHeaders(w.Header())
 		w.Header().Set("X-Request-Id", st.id)
@@ -90,7 +101,10 @@ func (s *Server) logRequest(r *http.Request, st *requestState, rec *recorder, el
 		slog.Int("status", rec.status),
 		slog.Int64("bytes", rec.bytes),
 		slog.Duration("duration", elapsed),
-		slog.String("remote", r.RemoteAddr),
+		slog.String("remote", addressOr(st.client, r.RemoteAddr)),
+	}
+	if st.peer != st.client {
+		attrs = append(attrs, slog.String("peer", r.RemoteAddr)) // the trusted proxy it came through
 	}
 	if st.code != "" {
 		attrs = append(attrs, slog.String("code", st.code))
@@ -102,6 +116,14 @@ func (s *Server) logRequest(r *http.Request, st *requestState, rec *recorder, el
 		attrs = append(attrs, slog.String("vendor_id", st.session.VendorID), slog.String("session_id", st.session.ID))
 	}
 	s.logger.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// addressOr returns addr as text, or fallback when addr is invalid.
+func addressOr(addr netip.Addr, fallback string) string {
+	if addr.IsValid() {
+		return addr.String()
+	}
+	return fallback
 }
 
 // recoverPanics turns a panic into a 500 problem (when nothing was sent yet)

@@ -1,13 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 
 	"github.com/orielhq/oriel"
 )
@@ -34,10 +30,7 @@ const (
 // endpoints answer it 429 without looking at what it sends.
 const authFailuresPerMinute = 10
 
-var (
-	errTwoCredentials = oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "send exactly one Authorization header")
-	errRepeatedMember = oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "a parameter appears more than once in the body; send each once")
-)
+var errTwoCredentials = oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "send exactly one Authorization header")
 
 // oauthClient guards a token endpoint (the route's access oauthClient):
 // an address that failed to authenticate too often gets 429 before its
@@ -85,24 +78,6 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// clientAddress is what failed authentications are counted by: the peer's
-// IP address, or its /64 network for IPv6, which one host usually holds
-// whole.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if ip = ip.Unmap(); ip.Is6() {
-		return netip.PrefixFrom(ip, 64).Masked().String()
-	}
-	return ip.String()
-}
-
 // oauthError is the body of an RFC 6749 §5.2 error response.
 type oauthError struct {
 	Error       string `json:"error"`
@@ -132,7 +107,8 @@ var oauthCodes = map[string]bool{
 // asOAuthError returns err as an error with an OAuth code: the token
 // endpoints' own errors as they are, a malformed request (the decoder's
 // invalid_json, unknown_field, body_too_large …) as invalid_request with
-// its message, a missing dependency as temporarily_unavailable. It returns
+// its message (a wrong Content-Type or a stalled body keeps its 415 or
+// 408 status), a missing dependency as temporarily_unavailable. It returns
 // nil for anything else, which is an internal error.
 func asOAuthError(err error) *oriel.Error {
 	var e *oriel.Error
@@ -144,67 +120,12 @@ func asOAuthError(err error) *oriel.Error {
 		return e
 	case e.Kind == oriel.EINVALID || e.Kind == oriel.ETOOLARGE || e.Kind == oriel.EUNPROCESSABLE:
 		return oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "%s", e.Message)
+	case e.Kind == kindUnsupportedMediaType:
+		return oriel.Errorf(kindUnsupportedMediaType, codeInvalidRequest, "%s", e.Message)
+	case e.Kind == kindRequestTimeout:
+		return oriel.Errorf(kindRequestTimeout, codeInvalidRequest, "%s", e.Message)
 	case e.Kind == oriel.EUNAVAILABLE:
 		return oriel.Errorf(oriel.EUNAVAILABLE, codeTemporarilyUnavailable, "%s", e.Message)
 	}
 	return nil
-}
-
-// decodeOAuth reads a token endpoint's body like decode, and also refuses
-// a body that repeats a member (RFC 6749 §3.2: a parameter must not be
-// included more than once), which encoding/json would silently resolve.
-func decodeOAuth(r *http.Request, dst body) error {
-	data, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	if json.Valid(data) && repeatsMember(data) {
-		return errRepeatedMember
-	}
-	return decodeJSON(data, dst)
-}
-
-// repeatsMember reports whether an object anywhere in the valid JSON doc
-// has two members whose names are equal but for letter case (which
-// encoding/json does not tell apart).
-func repeatsMember(doc []byte) bool {
-	type frame struct {
-		names   map[string]bool // nil for an array
-		wantKey bool            // the next string is a member name
-	}
-	var stack []*frame
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return false // the end: json.Valid has vouched for the rest
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{names: map[string]bool{}, wantKey: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		default:
-			if name, ok := tok.(string); ok && top != nil && top.names != nil && top.wantKey {
-				folded := strings.ToLower(name)
-				if top.names[folded] {
-					return true
-				}
-				top.names[folded], top.wantKey = true, false
-				continue
-			}
-		}
-		// A value ended: its object, if any, expects a name next.
-		if len(stack) > 0 && stack[len(stack)-1].names != nil {
-			stack[len(stack)-1].wantKey = true
-		}
-	}
 }

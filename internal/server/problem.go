@@ -24,6 +24,11 @@ const (
 	codeUnknownField          = "unknown_field"
 	codeInvalidType           = "invalid_type"
 	codeBodyTooLarge          = "body_too_large"
+	codeDuplicateField        = "duplicate_field"
+	codeInvalidUTF8           = "invalid_utf8"
+	codeUnsupportedMediaType  = "unsupported_media_type"
+	codeBodyIncomplete        = "body_incomplete"
+	codeBodyTimeout           = "body_timeout"
 	codeLimitInvalid          = "limit_invalid"
 	codeStartingAfterInvalid  = "starting_after_invalid"
 	codeIdempotencyKeyInvalid = "idempotency_key_invalid"
@@ -35,24 +40,30 @@ const (
 	codeTooManyOrigins        = "too_many_origins"
 )
 
-// kindMethodNotAllowed extends the oriel error kinds with the one status only
-// the router needs.
-const kindMethodNotAllowed = "method_not_allowed"
+// Kinds that extend the oriel error kinds with statuses only the HTTP layer
+// needs: the router's 405, and the body reader's 415 and 408.
+const (
+	kindMethodNotAllowed     = "method_not_allowed"
+	kindUnsupportedMediaType = "unsupported_media_type"
+	kindRequestTimeout       = "request_timeout"
+)
 
 // statusOfKind maps error kinds to HTTP statuses.
 var statusOfKind = map[string]int{
-	oriel.EINVALID:       http.StatusBadRequest,
-	oriel.EUNAUTHORIZED:  http.StatusUnauthorized,
-	oriel.EFORBIDDEN:     http.StatusForbidden,
-	oriel.ENOTFOUND:      http.StatusNotFound,
-	kindMethodNotAllowed: http.StatusMethodNotAllowed,
-	proxy.KindBadGateway: http.StatusBadGateway,
-	oriel.ECONFLICT:      http.StatusConflict,
-	oriel.ETOOLARGE:      http.StatusRequestEntityTooLarge,
-	oriel.EUNPROCESSABLE: http.StatusUnprocessableEntity,
-	oriel.ERATELIMITED:   http.StatusTooManyRequests,
-	oriel.EINTERNAL:      http.StatusInternalServerError,
-	oriel.EUNAVAILABLE:   http.StatusServiceUnavailable,
+	oriel.EINVALID:           http.StatusBadRequest,
+	oriel.EUNAUTHORIZED:      http.StatusUnauthorized,
+	oriel.EFORBIDDEN:         http.StatusForbidden,
+	oriel.ENOTFOUND:          http.StatusNotFound,
+	kindMethodNotAllowed:     http.StatusMethodNotAllowed,
+	kindRequestTimeout:       http.StatusRequestTimeout,
+	kindUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	proxy.KindBadGateway:     http.StatusBadGateway,
+	oriel.ECONFLICT:          http.StatusConflict,
+	oriel.ETOOLARGE:          http.StatusRequestEntityTooLarge,
+	oriel.EUNPROCESSABLE:     http.StatusUnprocessableEntity,
+	oriel.ERATELIMITED:       http.StatusTooManyRequests,
+	oriel.EINTERNAL:          http.StatusInternalServerError,
+	oriel.EUNAVAILABLE:       http.StatusServiceUnavailable,
 }
 
 // statusOf maps an error's kind to its HTTP status.

@@ -23,7 +23,7 @@ import (
 func TestProxyAddedLatency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
 		const calls = 300
-		w := newProxyWorld(t, s, func(c *Config) { c.RateLimit = 100_000 })
+		w := newProxyWorld(t, s, func(c *Config) { c.APIRate = PerMinute(100_000) })
 		srv := httptest.NewServer(w.srv)
 		t.Cleanup(srv.Close)
 		token := w.storedCredentials().AccessToken

@@ -10,23 +10,62 @@ import (
 	"github.com/orielhq/oriel"
 )
 
+// Rate is the shape of a token bucket: it refills at PerSecond tokens a
+// second and holds at most Burst, so a caller may make Burst requests at
+// once and then go on at PerSecond. Each replica keeps its own buckets.
+type Rate struct {
+	PerSecond float64
+	Burst     int
+}
+
+// PerMinute returns the Rate of n requests a minute, all of them at once
+// at most.
+func PerMinute(n int) Rate { return Rate{PerSecond: float64(n) / 60, Burst: n} }
+
+// Default limits per API key, sized for a vendor with 100,000 active users
+// (docs/deployment.md#rate-limits shows the arithmetic).
+var (
+	// DefaultTokenRate limits POST /v1/auth/access-tokens and …/revoke.
+	DefaultTokenRate = Rate{PerSecond: 300, Burst: 3000}
+	// DefaultAPIRate limits every other /v1 route.
+	DefaultAPIRate = Rate{PerSecond: 100, Burst: 1000}
+	// DefaultLinkFailureRate limits the refused direct links one client
+	// address may open before it is answered 429.
+	DefaultLinkFailureRate = PerMinute(30)
+)
+
+// valid reports whether r can limit anything.
+func (r Rate) valid() bool { return r.PerSecond > 0 && r.Burst >= 1 }
+
+// orDefault returns r, or def when r is the zero Rate.
+func (r Rate) orDefault(def Rate) Rate {
+	if r.valid() {
+		return r
+	}
+	return def
+}
+
 // rateLimited answers 429 with Retry-After when the caller's API key has
-// used up its requests.
-func (s *Server) rateLimited(next handler) handler {
+// used up its requests in l. Every answer says the bucket's size
+// (RateLimit-Limit) and the requests left in it (RateLimit-Remaining): the
+// state of this replica's bucket, which is the one that decides.
+func (s *Server) rateLimited(l *limiter, next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		ok, wait := s.limiter.take(stateOf(r).apiKey.ID, s.now())
+		ok, remaining, wait := l.take(stateOf(r).apiKey.ID, s.now())
+		w.Header().Set("RateLimit-Limit", strconv.Itoa(l.rate.Burst))
+		w.Header().Set("RateLimit-Remaining", strconv.Itoa(remaining))
 		if !ok {
 			seconds := retryAfter(w, wait)
-			return oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "this API key made more than %d requests in a minute; retry in %d s", s.limiter.perMinute, seconds)
+			return oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "this API key is over its limit of %g requests a second (bursts of %d) for this endpoint; retry in %d s", l.rate.PerSecond, l.rate.Burst, seconds)
 		}
 		return next(w, r)
 	}
 }
 
 // retryAfter sets the Retry-After header to wait in whole seconds, rounded
-// up, and returns them.
+// up (at least 1), and returns them.
 func retryAfter(w http.ResponseWriter, wait time.Duration) int {
-	seconds := int(math.Ceil(wait.Seconds()))
+	seconds := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))
 	return seconds
 }
@@ -34,13 +73,11 @@ func retryAfter(w http.ResponseWriter, wait time.Duration) int {
 // maxTracked bounds the per-key maps; past it, idle entries are dropped.
 const maxTracked = 10_000
 
-// limiter is a token bucket per key: it holds up to perMinute tokens and
-// refills at perMinute per minute, so a key may burst a minute's worth and
-// then go on at the steady rate.
+// limiter is a token bucket of its Rate per key.
 type limiter struct {
-	perMinute int
-	mu        sync.Mutex
-	buckets   map[string]*bucket
+	rate    Rate
+	mu      sync.Mutex
+	buckets map[string]*bucket
 }
 
 type bucket struct {
@@ -48,27 +85,28 @@ type bucket struct {
 	at     time.Time // when tokens was last brought up to date
 }
 
-func newLimiter(perMinute int) *limiter {
-	return &limiter{perMinute: perMinute, buckets: map[string]*bucket{}}
+func newLimiter(rate Rate) *limiter {
+	return &limiter{rate: rate, buckets: map[string]*bucket{}}
 }
 
-// take spends one of key's tokens at now. When none is left it reports
-// false and how long until one will be.
-func (l *limiter) take(key string, now time.Time) (bool, time.Duration) {
+// take spends one of key's tokens at now. It reports whether there was
+// one, how many whole tokens are left, and, when there was none, how long
+// until one will be.
+func (l *limiter) take(key string, now time.Time) (bool, int, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
 		l.prune(now)
-		b = &bucket{tokens: float64(l.perMinute), at: now}
+		b = &bucket{tokens: float64(l.rate.Burst), at: now}
 		l.buckets[key] = b
 	}
-	b.refill(now, l.perMinute)
+	l.refill(b, now)
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		return true, int(b.tokens), 0
 	}
-	return false, l.shortfall(b)
+	return false, 0, l.shortfall(b)
 }
 
 // wait reports how long until key may spend a token at now (0 when it may
@@ -80,7 +118,7 @@ func (l *limiter) wait(key string, now time.Time) time.Duration {
 	if !ok {
 		return 0
 	}
-	b.refill(now, l.perMinute)
+	l.refill(b, now)
 	return l.shortfall(b)
 }
 
@@ -89,13 +127,13 @@ func (l *limiter) shortfall(b *bucket) time.Duration {
 	if b.tokens >= 1 {
 		return 0
 	}
-	perToken := time.Minute / time.Duration(l.perMinute)
-	return time.Duration((1 - b.tokens) * float64(perToken))
+	return time.Duration((1 - b.tokens) / l.rate.PerSecond * float64(time.Second))
 }
 
-func (b *bucket) refill(now time.Time, perMinute int) {
+// refill brings b's tokens up to date at now.
+func (l *limiter) refill(b *bucket, now time.Time) {
 	if elapsed := now.Sub(b.at); elapsed > 0 {
-		b.tokens = math.Min(float64(perMinute), b.tokens+elapsed.Minutes()*float64(perMinute))
+		b.tokens = math.Min(float64(l.rate.Burst), b.tokens+elapsed.Seconds()*l.rate.PerSecond)
 		b.at = now
 	}
 }
@@ -111,7 +149,7 @@ func (l *limiter) prune(now time.Time) {
 		return
 	}
 	for key, b := range l.buckets {
-		if b.refill(now, l.perMinute); b.tokens >= float64(l.perMinute) {
+		if l.refill(b, now); b.tokens >= float64(l.rate.Burst) {
 			delete(l.buckets, key)
 		}
 	}

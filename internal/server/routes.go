@@ -15,11 +15,13 @@ const (
 	// public routes answer anyone.
 	public access = iota
 	// vendorAPI routes need a vendor API key (Authorization: Bearer sk_…); they
-	// are rate limited per key, and their POSTs honour Idempotency-Key.
+	// are rate limited per key (Config.APIRate), and their POSTs honour
+	// Idempotency-Key.
 	vendorAPI
 	// oauthClient routes are the OAuth token endpoints (oauthclient.go): a
-	// vendor API key authenticates them as for vendorAPI, with the key's
-	// rate limit, but they answer errors in RFC 6749's shape.
+	// vendor API key authenticates them as for vendorAPI, with a rate limit
+	// per key of their own (Config.TokenRate), but they answer errors in
+	// RFC 6749's shape.
 	oauthClient
 	// widgetRead routes need a widget session or a bound access token
 	// (widgetauth.go, widgettoken.go) and serve only its customer's data
@@ -171,11 +173,11 @@ func (s *Server) guard(rt route) handler {
 		if rt.method == http.MethodPost {
 			h = s.idempotent(h)
 		}
-		h = s.requireAPIKey(s.rateLimited(h))
+		h = s.requireAPIKey(s.rateLimited(s.apiLimiter, h))
 	case vendorProxy:
-		h = s.requireAPIKey(s.rateLimited(h))
+		h = s.requireAPIKey(s.rateLimited(s.apiLimiter, h))
 	case oauthClient:
-		h = s.oauthClient(s.rateLimited(h))
+		h = s.oauthClient(s.rateLimited(s.tokenLimiter, h))
 	case widgetManage:
 		h = s.requireSession(requireManager(h))
 	case widgetRead:

@@ -8,12 +8,14 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/orielhq/oriel/internal/auth"
 	"github.com/orielhq/oriel/internal/connect"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/origin"
 	"github.com/orielhq/oriel/internal/proxy"
 	"github.com/orielhq/oriel/internal/seal"
@@ -21,18 +23,31 @@ import (
 	"github.com/orielhq/oriel/internal/token"
 )
 
-// DefaultRateLimit is the number of requests per minute one API key may make
-// when Config.RateLimit is zero.
-const DefaultRateLimit = 600
-
 // Config is what a Server needs.
 type Config struct {
 	Store     store.Store
 	Logger    *slog.Logger     // nil → discard
 	PublicURL string           // the URL clients reach this server at, e.g. http://localhost:8080
 	Region    string           // the region this deployment serves, e.g. "us"
-	RateLimit int              // requests per minute per API key; 0 → DefaultRateLimit
 	Now       func() time.Time // nil → time.Now
+
+	// APIRate limits each API key's requests to the /v1 routes other than
+	// the token endpoints; zero → DefaultAPIRate.
+	APIRate Rate
+	// TokenRate limits each API key's requests to the token endpoints
+	// (POST /v1/auth/access-tokens and …/revoke); zero → DefaultTokenRate.
+	TokenRate Rate
+	// LinkFailureRate limits the refused direct links one client address
+	// may open before it is answered 429; zero → DefaultLinkFailureRate.
+	LinkFailureRate Rate
+	// TrustedProxies are the networks of the reverse proxies and load
+	// balancers in front of Oriel. Only from a peer in one of them is the
+	// client address taken from ClientAddressHeader (clientaddr.go); from
+	// any other peer the header is ignored. None → the peer is the client.
+	TrustedProxies []netip.Prefix
+	// ClientAddressHeader is the header the trusted proxies set:
+	// "X-Forwarded-For" (the default when empty) or "Forwarded" (RFC 7239).
+	ClientAddressHeader string
 
 	// Keys seals the widget session tokens that direct links open; every
 	// replica needs the same keyring. nil → direct links answer 503.
@@ -51,6 +66,11 @@ type Config struct {
 	// endpoints may then use http:// URLs on loopback (127.0.0.1, [::1],
 	// localhost), such as package oauthdev's server. Never in production.
 	Dev bool
+	// WebhookDestinations says which webhook endpoint URLs may be
+	// registered: one whose host is a literal internal address is refused
+	// (422 destination_not_allowed) unless AllowPrivate is set, which Dev
+	// implies. Give the webhook dispatcher the same policy.
+	WebhookDestinations netguard.Policy
 	// Engine connects, refreshes and revokes connections; nil → one built
 	// from the fields above. Pass the engine the background refresher uses,
 	// so that both share its in-process single-flight.
@@ -63,15 +83,17 @@ type Config struct {
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
 // owns the listener and graceful shutdown.
 type Server struct {
-	store     store.Store
-	logger    *slog.Logger
-	publicURL string
-	now       func() time.Time
-	limiter   *limiter
-	touches   *throttle
-	metrics   *metrics
-	openapi   []byte
-	handler   http.Handler
+	store        store.Store
+	logger       *slog.Logger
+	publicURL    string
+	now          func() time.Time
+	apiLimiter   *limiter // requests per API key to the vendor API
+	tokenLimiter *limiter // requests per API key to the token endpoints
+	clients      clientAddresses
+	touches      *throttle
+	metrics      *metrics
+	openapi      []byte
+	handler      http.Handler
 
 	links        *auth.DirectLinks // nil without Config.Keys
 	linkFailures *limiter          // refused direct-link opens, by client address
@@ -88,6 +110,8 @@ type Server struct {
 	proxyBase *url.URL
 	csrf      *http.CrossOriginProtection
 	dev       bool
+
+	webhookDestinations netguard.Policy // checks endpoint URLs at registration
 }
 
 // New returns a Server for cfg.
@@ -106,12 +130,10 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	rate := cfg.RateLimit
-	if rate <= 0 {
-		rate = DefaultRateLimit
-	}
-	s.limiter = newLimiter(rate)
-	s.linkFailures = newLimiter(linkFailuresPerMinute)
+	s.apiLimiter = newLimiter(cfg.APIRate.orDefault(DefaultAPIRate))
+	s.tokenLimiter = newLimiter(cfg.TokenRate.orDefault(DefaultTokenRate))
+	s.linkFailures = newLimiter(cfg.LinkFailureRate.orDefault(DefaultLinkFailureRate))
+	s.clients = clientAddresses{trusted: cfg.TrustedProxies, header: cfg.ClientAddressHeader}
 	if cfg.Keys != nil {
 		s.links = &auth.DirectLinks{Store: cfg.Store, Minter: token.NewMinter(cfg.Keys, s.now),
 			MaxAge: cfg.DirectLinkMaxAge, SessionTTL: cfg.SessionTTL, Now: s.now}
@@ -126,6 +148,8 @@ func New(cfg Config) *Server {
 	s.proxyBase = &url.URL{Scheme: "https", Host: "provider.invalid", Path: "/"}
 	s.csrf = http.NewCrossOriginProtection()
 	s.dev = cfg.Dev
+	s.webhookDestinations = cfg.WebhookDestinations
+	s.webhookDestinations.AllowPrivate = cfg.WebhookDestinations.AllowPrivate || cfg.Dev
 	s.origin = originOf(cfg.PublicURL)
 	// A Secure cookie may carry the __Host- prefix: no Domain, Path=/, so
 	// no subdomain can set or overwrite it.

@@ -30,14 +30,15 @@ func (e *webhookEndpointCreate) validate() error {
 	return webhook.ValidateEndpoint(e.URL, e.Events)
 }
 
-// checkWebhookScheme requires https; in development mode, http is allowed
-// on a loopback host too.
-func (s *Server) checkWebhookScheme(raw string) error {
+// checkWebhookURL requires https (in development mode, http is allowed on
+// a loopback host too) and a host that is not a literal internal address
+// unless the server's webhook destinations allow private ones.
+func (s *Server) checkWebhookURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err == nil && (u.Scheme == "https" || u.Scheme == "http" && s.dev && loopbackHost(u.Hostname())) {
-		return nil
+	if err != nil || !(u.Scheme == "https" || u.Scheme == "http" && s.dev && loopbackHost(u.Hostname())) {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, webhook.CodeURLInvalid, "url must use https (http is allowed on 127.0.0.1, [::1] and localhost in development mode only)")
 	}
-	return oriel.Errorf(oriel.EUNPROCESSABLE, webhook.CodeURLInvalid, "url must use https (http is allowed on 127.0.0.1, [::1] and localhost in development mode only)")
+	return webhook.CheckDestination(s.webhookDestinations, raw)
 }
 
 // loopbackHost reports whether host is localhost or a loopback address.
@@ -63,7 +64,7 @@ func (s *Server) createWebhookEndpoint(w http.ResponseWriter, r *http.Request) e
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := s.checkWebhookScheme(in.URL); err != nil {
+	if err := s.checkWebhookURL(in.URL); err != nil {
 		return err
 	}
 	e := &oriel.WebhookEndpoint{VendorID: vendorOf(r), URL: in.URL, Events: in.Events, Secret: webhook.NewSecret()}

@@ -100,3 +100,31 @@ func TestWebhookEndpointValidation(t *testing.T) {
 	}
 	dev.do("POST", "/v1/webhook-endpoints", map[string]any{"url": "https://h.example.com", "events": []string{"connection.exploded"}}).problem(422, "webhook_events_invalid")
 }
+
+// TestWebhookEndpointInternalHosts (catalogue: SSRF through webhook
+// targets): an endpoint whose host is a literal internal address, in any
+// notation, or a metadata name is refused at registration with
+// destination_not_allowed, unless private destinations are allowed
+// (--webhook-allow-private). Names that need resolving are checked at
+// delivery (package webhook), so they pass here.
+func TestWebhookEndpointInternalHosts(t *testing.T) {
+	db := storetest.SQLite(t)
+	prod := newEnv(t, db, sealingKeys(t, db))
+	db2 := storetest.SQLite(t)
+	selfHosted := newEnv(t, db2, sealingKeys(t, db2), func(c *Config) { c.WebhookDestinations.AllowPrivate = true })
+	for _, host := range []string{
+		"169.254.169.254", "127.0.0.1:8443", "10.0.0.1", "172.16.5.4", "192.168.1.1", "100.64.0.1", "[::1]",
+		"[fd00::1]", "[fe80::1]", "[::ffff:169.254.169.254]", "[::ffff:127.0.0.1]", "0", "0.0.0.0", "2852039166",
+		"0xA9FEA9FE", "0251.0376.0251.0376", "127.1", "224.0.0.1", "localhost", "app.localhost",
+		"metadata.google.internal", "METADATA.GOOGLE.INTERNAL.",
+	} {
+		url := "https://" + host + "/latest/meta-data/"
+		if detail := prod.do("POST", "/v1/webhook-endpoints", map[string]any{"url": url}).problem(422, "destination_not_allowed"); strings.Contains(detail, host) {
+			t.Errorf("%s: the detail quotes the host: %s", url, detail)
+		}
+		selfHosted.do("POST", "/v1/webhook-endpoints", map[string]any{"url": url}).want(201)
+	}
+	for _, url := range []string{"https://hooks.example.com/x", "https://93.184.215.14/x", "https://[2606:4700::1111]/x", "https://internal.example.com/x"} {
+		prod.do("POST", "/v1/webhook-endpoints", map[string]any{"url": url}).want(201)
+	}
+}

@@ -2,9 +2,12 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
@@ -30,4 +33,39 @@ func TestOpenTwiceAtOnce(t *testing.T) {
 			s.Close()
 		}
 	}
+}
+
+// TestSQLiteFilesPrivate: the database file and its -wal and -shm files are
+// 0600 even in a data directory anyone may read, and a database file left
+// readable by others is made private when opened.
+func TestSQLiteFilesPrivate(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.Chmod(dir, 0o777))
+	path := filepath.Join(dir, "oriel.db")
+	s, err := store.Open(context.Background(), path, nil)
+	must(t, err)
+	must(t, s.CreateVendor(context.Background(), &oriel.Vendor{Name: "Acme"})) // the -wal and -shm files exist now
+	checkPrivate := func() {
+		t.Helper()
+		for _, name := range []string{path, path + "-wal", path + "-shm"} {
+			info, err := os.Stat(name)
+			must(t, err)
+			if perm := info.Mode().Perm(); perm != 0o600 {
+				t.Errorf("%s has mode %#o, want 0600", filepath.Base(name), perm)
+			}
+		}
+	}
+	checkPrivate()
+	s.Close()
+
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(name, 0o644); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	s, err = store.Open(context.Background(), path, nil)
+	must(t, err)
+	defer s.Close()
+	must(t, s.CreateVendor(context.Background(), &oriel.Vendor{Name: "Globex"}))
+	checkPrivate()
 }

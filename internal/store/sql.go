@@ -103,6 +103,9 @@ func open(url string) (*SQL, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 	}
+	if err := ownerOnly(path); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
 	// synchronous(FULL) makes every commit durable across power loss, not
 	// only process crashes; busy_timeout covers the other process's writer.
 	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
@@ -122,6 +125,34 @@ func open(url string) (*SQL, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	return &SQL{dialect: SQLite, w: newPool(w), r: newPool(r), path: path}, nil
+}
+
+// ownerOnly makes the SQLite database file at path, and its -wal and -shm
+// files if they exist, readable and writable by their owner only (0600),
+// whatever the umask or the data directory's mode: it creates a missing
+// database file so, and tightens existing files that allow more. SQLite
+// gives the -wal and -shm files it creates the database file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(name, 0o600); err != nil {
+				return fmt.Errorf("%s is readable by others and cannot be made private: %w", name, err)
+			}
+		}
+	}
+	return nil
 }
 
 func (s *SQL) migrate(ctx context.Context, logger *slog.Logger) error {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/orielhq/oriel/internal/netguard"
 )
 
 // Bounds on every webhook request: a receiver that is slow, redirects or
@@ -21,15 +23,16 @@ const (
 )
 
 // NewHTTPClient returns the client a Dispatcher uses when it is given none:
+// it connects only to the addresses destinations allows, checked on the
+// resolved address at connect time (so DNS rebinding cannot get around it);
 // TLS certificates verified, bounded dial, handshake, response-header and
-// total times, and no redirects followed.
-func NewHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+// total times, and no redirects followed. It uses no HTTP proxy, which
+// would make the proxy's address the one checked.
+func NewHTTPClient(destinations netguard.Policy) *http.Client {
 	return &http.Client{
 		Timeout: RequestTimeout,
 		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
+			DialContext:           destinations.DialContext,
 			ForceAttemptHTTP2:     true,
 			TLSHandshakeTimeout:   5 * time.Second,
 			ResponseHeaderTimeout: 10 * time.Second,
@@ -71,14 +74,19 @@ func (e statusError) Error() string {
 
 // describe returns the error an attempt ended with as a short text fit to
 // show the vendor (it becomes the delivery's last_error): the status of a
-// non-2xx answer, or the kind of network failure, without the URL (which may
-// hold a token) or the addresses it resolved to.
+// non-2xx answer, destination_not_allowed for an address the policy
+// refuses, or the kind of network failure, without the URL (which may hold
+// a token) or the addresses it resolved to, so last_error cannot be used to
+// map which internal addresses answer.
 func describe(err error) string {
 	if se, ok := errors.AsType[statusError](err); ok {
 		return se.Error()
 	}
 	if errors.Is(err, errInvalidURL) {
 		return errInvalidURL.Error()
+	}
+	if errors.Is(err, netguard.ErrDestinationNotAllowed) {
+		return CodeDestinationNotAllowed
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"

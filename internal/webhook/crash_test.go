@@ -49,7 +49,7 @@ func TestCrashRedelivers(t *testing.T) {
 				t.Fatalf("the doomed dispatcher claimed %d (%v)", len(claimed), err)
 			}
 			clk := logtest.NewClock(now)
-			d := &webhook.Dispatcher{Store: s, Now: clk.Now, Lease: lease}
+			d := &webhook.Dispatcher{Destinations: loopback, Store: s, Now: clk.Now, Lease: lease}
 			expectRedelivery(t, w, d, clk, now.Add(lease), e, ep, rc, 1)
 		})
 
@@ -61,11 +61,11 @@ func TestCrashRedelivers(t *testing.T) {
 			e := w.events(t)[0]
 			clk := logtest.NewClock(time.Now())
 			start := clk.Now()
-			doomed := &webhook.Dispatcher{Store: killedBeforeRecording{s}, Now: clk.Now, Lease: lease}
+			doomed := &webhook.Dispatcher{Destinations: loopback, Store: killedBeforeRecording{s}, Now: clk.Now, Lease: lease}
 			if n, err := doomed.DeliverDue(ctx); n != 1 || !errors.Is(err, errKilled) || len(rc.Requests()) != 1 {
 				t.Fatalf("doomed pass: n=%d err=%v requests=%d", n, err, len(rc.Requests()))
 			}
-			d := &webhook.Dispatcher{Store: s, Now: clk.Now, Lease: lease}
+			d := &webhook.Dispatcher{Destinations: loopback, Store: s, Now: clk.Now, Lease: lease}
 			expectRedelivery(t, w, d, clk, start.Add(lease), e, ep, rc, 2)
 		})
 
@@ -92,7 +92,7 @@ func TestCrashRedelivers(t *testing.T) {
 			start := clk.Now()
 			stopping, stop := context.WithCancel(ctx)
 			go func() { <-arrived; stop() }()
-			d := &webhook.Dispatcher{Store: s, Now: clk.Now, Lease: lease}
+			d := &webhook.Dispatcher{Destinations: loopback, Store: s, Now: clk.Now, Lease: lease}
 			if n, err := d.DeliverDue(stopping); n != 1 || err != nil {
 				t.Fatalf("stopped pass: n=%d err=%v", n, err)
 			}
@@ -171,7 +171,7 @@ func TestDispatchersDeliverOnce(t *testing.T) {
 			for i, s := range replicas {
 				var logger *slog.Logger
 				logger, logs[i] = logtest.Logger()
-				d := &webhook.Dispatcher{Store: s, Logger: logger, Batch: 3, Interval: 5 * time.Millisecond}
+				d := &webhook.Dispatcher{Destinations: loopback, Store: s, Logger: logger, Batch: 3, Interval: 5 * time.Millisecond}
 				go func() { done <- d.Run(running) }()
 			}
 			deadline := time.Now().Add(30 * time.Second)

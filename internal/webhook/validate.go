@@ -6,12 +6,17 @@ import (
 	"strings"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/netguard"
 )
 
 // Error codes of ValidateEndpoint.
 const (
 	CodeURLInvalid    = "webhook_url_invalid"
 	CodeEventsInvalid = "webhook_events_invalid"
+	// CodeDestinationNotAllowed refuses an endpoint whose host is a literal
+	// internal address, and is the last_error of a delivery refused at
+	// connect time.
+	CodeDestinationNotAllowed = "destination_not_allowed"
 )
 
 // maxURLLen bounds an endpoint URL, as browsers and proxies commonly do.
@@ -42,6 +47,25 @@ func ValidateEndpoint(rawURL string, events []string) error {
 			return oriel.Errorf(oriel.EUNPROCESSABLE, CodeEventsInvalid, "events: %q is not an event type; the types are %s, and %q means all",
 				truncate(e, 64), strings.Join(oriel.EventTypes, ", "), AllEvents)
 		}
+	}
+	return nil
+}
+
+// CheckDestination refuses, at registration, an endpoint URL whose host
+// destinations would never connect to: a literal loopback, private,
+// link-local or other internal address in any notation ("127.0.0.1",
+// "[::1]", "2852039166", "0xA9FEA9FE", "0"), "localhost" or a cloud
+// metadata name. A host name that needs resolving passes here; its
+// addresses are checked at every delivery. The failure is EUNPROCESSABLE
+// with code CodeDestinationNotAllowed.
+func CheckDestination(destinations netguard.Policy, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, CodeURLInvalid, "url must be an absolute https URL")
+	}
+	if destinations.CheckURL(u) != nil {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, CodeDestinationNotAllowed,
+			"url points to a loopback, private, link-local or metadata address, which Oriel does not send webhooks to; use a public host name (a self-hosted Oriel whose receivers are on its own network can allow them with --webhook-allow-private)")
 	}
 	return nil
 }
