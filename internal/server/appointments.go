@@ -77,6 +77,9 @@ func (s *Server) getAppointmentType(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) updateAppointmentType(w http.ResponseWriter, r *http.Request) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	data, err := readBody(r)
 	if err != nil {
 		return err
