@@ -1,9 +1,6 @@
 package oriel
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // Integration is a vendor's configuration of one provider: the OAuth client
 // its customers' connections use, or the fields an API-key provider needs.
@@ -90,6 +87,14 @@ const (
 	EventConnectionDisconnected = "connection.disconnected"
 	EventConnectionError        = "connection.error"
 	EventConnectionDeleted      = "connection.deleted"
+
+	EventEnrollmentSubmitted  = "enrollment.submitted"
+	EventEnrollmentWaived     = "enrollment.waived"
+	EventEnrollmentActivated  = "enrollment.activated"
+	EventEnrollmentTerminated = "enrollment.terminated"
+	EventDependentAdded       = "dependent.added"
+	EventDependentRemoved     = "dependent.removed"
+
 	EventAppointmentBooked      = "appointment.booked"
 	EventAppointmentRescheduled = "appointment.rescheduled"
 	EventAppointmentCancelled   = "appointment.cancelled"
@@ -97,6 +102,7 @@ const (
 
 // EventTypes lists every webhook event type.
 var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted,
+	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved,
 	EventAppointmentBooked, EventAppointmentRescheduled, EventAppointmentCancelled}
 
 // WebhookEndpoint is a vendor URL that receives events.
@@ -110,24 +116,34 @@ type WebhookEndpoint struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// EventData is the thin payload of a connection event, or, when Object is
-// set, the payload of an event about another object (an appointment).
+// EventData is the thin payload of an event: ids to fetch the object by,
+// and the few facts a receiver routes on. A connection event carries
+// connection_id, customer_id and provider; an enrollment event customer_id,
+// user_id, election_id, plan_kind, version and status (and effective_date
+// or end_date when the vendor set one); a dependent event customer_id,
+// user_id, dependent_id and relationship; an appointment event customer_id,
+// user_id, appointment_id, type_id, start and end (dependent_id when for a
+// dependent, previous_start on a reschedule, cancelled_by on a
+// cancellation). No personal data (names, birth dates) is ever in an event.
 type EventData struct {
-	ConnectionID string `json:"connection_id"`
-	CustomerID   string `json:"customer_id"`
-	Provider     string `json:"provider"`
-	// Object is the JSON text of the data of an event that is not about a
-	// connection; when set, it is the data as is.
-	Object string `json:"-"`
-}
-
-// MarshalJSON writes Object when set, else the connection fields.
-func (d EventData) MarshalJSON() ([]byte, error) {
-	if d.Object != "" {
-		return []byte(d.Object), nil
-	}
-	type connectionData EventData
-	return json.Marshal(connectionData(d))
+	ConnectionID  string     `json:"connection_id,omitempty"`
+	CustomerID    string     `json:"customer_id"`
+	Provider      string     `json:"provider,omitempty"`
+	UserID        string     `json:"user_id,omitempty"`
+	ElectionID    string     `json:"election_id,omitempty"`
+	PlanKind      string     `json:"plan_kind,omitempty"`
+	Version       int        `json:"version,omitempty"`
+	Status        string     `json:"status,omitempty"`
+	EffectiveDate Date       `json:"effective_date,omitempty"`
+	EndDate       Date       `json:"end_date,omitempty"`
+	DependentID   string     `json:"dependent_id,omitempty"`
+	Relationship  string     `json:"relationship,omitempty"`
+	AppointmentID string     `json:"appointment_id,omitempty"`
+	TypeID        string     `json:"type_id,omitempty"`
+	Start         *time.Time `json:"start,omitempty"`
+	End           *time.Time `json:"end,omitempty"`
+	PreviousStart *time.Time `json:"previous_start,omitempty"`
+	CancelledBy   string     `json:"cancelled_by,omitempty"` // employee or vendor
 }
 
 // WebhookEvent is one event, written in the same transaction as the change it reports.

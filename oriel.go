@@ -45,16 +45,24 @@ type Customer struct {
 	ExternalID string `json:"external_id"`
 	Name       string `json:"name"`
 	// AllowedOrigins, when not empty, replace the vendor's default origins.
-	AllowedOrigins []string  `json:"allowed_origins"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	AllowedOrigins []string `json:"allowed_origins"`
+	// PayFrequency is how often the customer, as an employer, pays its
+	// employees: weekly, biweekly (the default), semimonthly or monthly.
+	PayFrequency string `json:"pay_frequency"`
+	// NewHireWindowDays is how many days from a hire date a new employee
+	// may enroll in benefits (default 30).
+	NewHireWindowDays int       `json:"new_hire_window_days"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // CustomerUpdate lists the fields PATCH may change; nil means unchanged.
 type CustomerUpdate struct {
-	ExternalID     *string   `json:"external_id,omitempty"`
-	Name           *string   `json:"name,omitempty"`
-	AllowedOrigins *[]string `json:"allowed_origins,omitempty"`
+	ExternalID        *string   `json:"external_id,omitempty"`
+	Name              *string   `json:"name,omitempty"`
+	AllowedOrigins    *[]string `json:"allowed_origins,omitempty"`
+	PayFrequency      *string   `json:"pay_frequency,omitempty"`
+	NewHireWindowDays *int      `json:"new_hire_window_days,omitempty"`
 }
 
 // Role is what a user may do inside the widgets.
@@ -72,15 +80,23 @@ func (r Role) Valid() bool { return r == RoleAdmin || r == RoleMember || r == Ro
 
 // User is a member of a customer.
 type User struct {
-	ID         string    `json:"id"`
-	VendorID   string    `json:"vendor_id"`
-	CustomerID string    `json:"customer_id"`
-	ExternalID string    `json:"external_id"`
-	Name       string    `json:"name"`
-	Email      string    `json:"email"`
-	Role       Role      `json:"role"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string `json:"id"`
+	VendorID   string `json:"vendor_id"`
+	CustomerID string `json:"customer_id"`
+	ExternalID string `json:"external_id"`
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	Role       Role   `json:"role"`
+	// Employment data, for the benefits widgets (a user is an employee of
+	// its customer): the hire date, "active" (the default) or "terminated",
+	// the optional date of birth, and the US state (or other region code)
+	// the employee works in.
+	HireDate         Date      `json:"hire_date"`
+	EmploymentStatus string    `json:"employment_status"`
+	DateOfBirth      Date      `json:"date_of_birth"`
+	WorkState        string    `json:"work_state"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // UserUpdate lists the fields PATCH may change; nil means unchanged.
@@ -89,6 +105,11 @@ type UserUpdate struct {
 	Name       *string `json:"name,omitempty"`
 	Email      *string `json:"email,omitempty"`
 	Role       *Role   `json:"role,omitempty"`
+	// An empty date clears it.
+	HireDate         *Date   `json:"hire_date,omitempty"`
+	EmploymentStatus *string `json:"employment_status,omitempty"`
+	DateOfBirth      *Date   `json:"date_of_birth,omitempty"`
+	WorkState        *string `json:"work_state,omitempty"`
 }
 
 // SigningKey is a vendor's public key, used to verify the JWTs it signs.

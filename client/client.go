@@ -45,8 +45,10 @@ const (
 type Entity struct {
 	Type EntityType
 	ID   string
-	// Customer is, for a user only, its customer. It is required when ID is
-	// an external id, which is unique within one customer only.
+	// Customer is, for a user only, its customer. It may be "" for an
+	// Oriel user id, or for an external id that only one of your customers'
+	// users has (external ids are unique within one customer only; Oriel
+	// answers invalid_request when the id is ambiguous).
 	Customer string
 }
 
@@ -54,7 +56,9 @@ type Entity struct {
 func Customer(id string) Entity { return Entity{Type: EntityCustomer, ID: id} }
 
 // User is the entity of a user of customer: its token gets the user's role.
-// customer may be "" when id is an Oriel user id.
+// customer may be "" when id is an Oriel user id, or an external id no
+// other customer's user has. (A user is an employee of its customer for the
+// employee dashboard.)
 func User(customer, id string) Entity { return Entity{Type: EntityUser, ID: id, Customer: customer} }
 
 // BoundEntity is the entity a token was issued for, by Oriel ids.

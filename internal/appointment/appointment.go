@@ -384,25 +384,11 @@ const (
 	EventCancelled   = oriel.EventAppointmentCancelled
 )
 
-// EventData is the data of an appointment webhook event.
-type EventData struct {
-	AppointmentID string    `json:"appointment_id"`
-	TypeID        string    `json:"type_id"`
-	CustomerID    string    `json:"customer_id"`
-	UserID        string    `json:"user_id"`
-	DependentID   string    `json:"dependent_id,omitempty"`
-	Start         time.Time `json:"start"`
-	End           time.Time `json:"end"`
-	// PreviousStart is the start before a reschedule.
-	PreviousStart *time.Time `json:"previous_start,omitempty"`
-	// CancelledBy is "employee" or "vendor" on appointment.cancelled.
-	CancelledBy string `json:"cancelled_by,omitempty"`
-}
-
 // NewEventData describes b for a webhook.
-func NewEventData(b *Booking) EventData {
-	return EventData{AppointmentID: b.ID, TypeID: b.TypeID, CustomerID: b.CustomerID, UserID: b.UserID,
-		DependentID: b.DependentID, Start: b.Start, End: b.End, CancelledBy: b.CancelledBy}
+func NewEventData(b *Booking) oriel.EventData {
+	start, end := b.Start, b.End
+	return oriel.EventData{AppointmentID: b.ID, TypeID: b.TypeID, CustomerID: b.CustomerID, UserID: b.UserID,
+		DependentID: b.DependentID, Start: &start, End: &end, CancelledBy: b.CancelledBy}
 }
 
 // CheckAnswers checks answers against t's intake questions: every required

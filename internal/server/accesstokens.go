@@ -33,6 +33,10 @@ const (
 	grantClientCredentials = "client_credentials"
 	entityCustomer         = "customer"
 	entityUser             = "user"
+	// entityEmployer and entityEmployee are the benefits words for the
+	// same entities: an employer is a customer, an employee a user.
+	entityEmployer = "employer"
+	entityEmployee = "employee"
 )
 
 // codeTokenRevoked is the widget API's answer to a revoked access token.
@@ -88,7 +92,10 @@ func (in *accessTokenRequest) validate() error {
 
 // boundEntity names whom a token speaks for: a customer by Oriel id or
 // "E" + external id; or a user by Oriel id alone, or by either kind of id
-// together with its customer's (an external id is unique per customer only).
+// together with its customer's. An external id is unique per customer only,
+// so a user named by external id alone must be the vendor's only user with
+// that external id. "employer" and "employee" are accepted for "customer"
+// and "user".
 type boundEntity struct {
 	Type     string `json:"type"`
 	ID       string `json:"id"`
@@ -97,16 +104,19 @@ type boundEntity struct {
 
 func (b *boundEntity) validate() error {
 	switch b.Type {
+	case entityEmployer:
+		b.Type = entityCustomer
+	case entityEmployee:
+		b.Type = entityUser
+	}
+	switch b.Type {
 	case entityCustomer:
 		if b.Customer != "" {
 			return oriel.Errorf(oriel.EINVALID, codeInvalidRequest, "bound_entity.customer is for a user only; a customer is named by bound_entity.id")
 		}
 	case entityUser:
-		if _, external := oriel.SplitRef(b.ID); external && b.Customer == "" {
-			return oriel.Errorf(oriel.EINVALID, codeInvalidRequest, `a user named by external id needs its customer too: {"type": "user", "id": "E<user>", "customer": "E<customer>" or "cus_…"}`)
-		}
 	default:
-		return oriel.Errorf(oriel.EINVALID, codeInvalidRequest, `bound_entity.type must be "customer" or "user"`)
+		return oriel.Errorf(oriel.EINVALID, codeInvalidRequest, `bound_entity.type must be "customer" (or "employer") or "user" (or "employee")`)
 	}
 	if err := checkRef("bound_entity.id", b.ID); err != nil {
 		return err
@@ -178,17 +188,39 @@ func (s *Server) bind(ctx context.Context, vendorID string, b *boundEntity) (*to
 		}
 		return &token.Claims{VendorID: vendorID, CustomerID: c.ID, Role: oriel.RoleAdmin}, boundTo{entityCustomer, c.ID, c.ID}, nil
 	}
-	var u *oriel.User
-	var err error
-	if b.Customer == "" {
-		u, err = s.store.UserByID(ctx, vendorID, b.ID)
-	} else {
-		u, err = s.store.User(ctx, vendorID, b.Customer, b.ID)
-	}
+	u, err := s.boundUser(ctx, vendorID, b)
 	if err != nil {
-		return nil, boundTo{}, targetError(err)
+		return nil, boundTo{}, err
 	}
 	return &token.Claims{VendorID: vendorID, CustomerID: u.CustomerID, UserID: u.ID, Role: u.Role}, boundTo{entityUser, u.ID, u.CustomerID}, nil
+}
+
+// errAmbiguousExternalID refuses a user named by an external id that
+// several of the vendor's customers use.
+var errAmbiguousExternalID = oriel.Errorf(oriel.EINVALID, codeInvalidRequest,
+	`several of your customers have a user with this external id; name the customer too: {"type": "user", "id": "E<user>", "customer": "E<customer>" or "cus_…"}`)
+
+// boundUser finds the user b names.
+func (s *Server) boundUser(ctx context.Context, vendorID string, b *boundEntity) (*oriel.User, error) {
+	id, external := oriel.SplitRef(b.ID)
+	switch {
+	case b.Customer != "":
+		u, err := s.store.User(ctx, vendorID, b.Customer, b.ID)
+		return u, targetError(err)
+	case !external:
+		u, err := s.store.UserByID(ctx, vendorID, b.ID)
+		return u, targetError(err)
+	}
+	users, err := s.store.UsersByExternalID(ctx, vendorID, id, 2)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(users) == 0:
+		return nil, errInvalidTarget
+	case len(users) > 1:
+		return nil, errAmbiguousExternalID
+	}
+	return users[0], nil
 }
 
 // targetError turns a store's "not found" into errInvalidTarget.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 	"github.com/orielhq/oriel/internal/appointment"
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
@@ -409,4 +410,31 @@ func (e *apptEnv) userID(customer, user string) string {
 	u, err := e.store.User(context.Background(), e.vendor.ID, customer, user)
 	must(e.t, err)
 	return u.ID
+}
+
+// An employee books for one of their dependents where the type allows it;
+// another employee's dependent is refused.
+func TestAppointmentForDependent(t *testing.T) {
+	e := newApptEnv(t)
+	employeeOnly := field(e.createType(advisorCall(nil)), "id")
+	family := field(e.createType(advisorCall(map[string]any{"who_may_book": "employee_or_dependent"})), "id")
+	ctx := context.Background()
+	dependent := func(customer, user string) string {
+		u, err := e.store.User(ctx, e.vendor.ID, customer, user)
+		must(t, err)
+		d := &benefits.Dependent{VendorID: e.vendor.ID, CustomerID: u.CustomerID, UserID: u.ID, Relationship: "child", FirstName: "Kim", LastName: "L", DateOfBirth: "2015-04-01"}
+		must(t, e.store.CreateDependent(ctx, d))
+		return d.ID
+	}
+	adas, bobs := dependent("Eacme", "Eada"), dependent("Eacme", "Ebob")
+	bookFor := func(typeID, dep string) *result {
+		return e.widget(e.ada, "POST", "/widget-api/appointments", map[string]any{"type_id": typeID, "start": "2026-01-06T14:00:00Z",
+			"dependent_id": dep, "answers": map[string]string{"topic": "pediatrics"}})
+	}
+	bookFor(employeeOnly, adas).problem(http.StatusUnprocessableEntity, appointment.CodeDependentForbidden)
+	bookFor(family, bobs).problem(http.StatusUnprocessableEntity, appointment.CodeDependentForbidden)
+	booked := bookFor(family, adas).want(http.StatusCreated).object()
+	if booked["dependent_id"] != adas {
+		t.Fatalf("booked %v", booked)
+	}
 }

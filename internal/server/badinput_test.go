@@ -24,6 +24,11 @@ var bodyEndpoints = []bodyEndpoint{
 	{"POST", "/v1/customers/{customer}/connections", "integration"},
 	{"POST", "/v1/webhook-endpoints", "url"},
 	{"PUT", "/v1/appearance", "mode"},
+	{"POST", "/v1/customers/{customer}/benefit-plans", "name"},
+	{"PATCH", "/v1/customers/{customer}/benefit-plans/{id}", "name"},
+	{"POST", "/v1/customers/{customer}/enrollment-windows", "reason"},
+	{"POST", "/v1/benefit-elections/{id}/activate", "effective_date"},
+	{"POST", "/v1/benefit-elections/{id}/terminate", "end_date"},
 	{"POST", "/v1/appointment-types", "name"},
 	{"PATCH", "/v1/appointment-types/{id}", "name"},
 }
@@ -42,8 +47,8 @@ func TestBodyEndpointsComplete(t *testing.T) {
 		if rt.method == "GET" || rt.method == "DELETE" || rt.access == oauthClient || slices.Contains(bodylessPosts, rt.path) || slices.Contains(listBodies, rt.path) {
 			continue // the token endpoints answer OAuth errors: accesstokens_test.go covers their bodies
 		}
-		if rt.access == widgetManage || strings.HasPrefix(rt.path, "/widget-api/") {
-			continue // widget API bodies need a session: widgetapi_test.go and appointments_test.go cover them
+		if rt.access == widgetManage || rt.access == widgetEmployee {
+			continue // widget API bodies need a session: widgetapi_test.go and benefits_test.go and appointments_test.go cover them
 		}
 		if rt.access == vendorProxy {
 			continue // the proxy streams bodies to the provider as they are: proxy_test.go covers them
@@ -62,7 +67,7 @@ func newBodyEnv(t *testing.T, s *store.SQL) (*env, func(string) string) {
 	e := newEnv(t, s)
 	e.do("POST", "/v1/customers", map[string]any{"external_id": "c"}).want(201)
 	e.do("POST", "/v1/customers/Ec/users", map[string]any{"external_id": "u"}).want(201)
-	return e, strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k").Replace
+	return e, strings.NewReplacer("{customer}", "Ec", "{user}", "Eu", "{key}", "k", "{id}", "x").Replace
 }
 
 func TestMalformedBodies(t *testing.T) {

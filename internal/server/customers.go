@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 )
 
 // customerCreate is the body of POST /v1/customers.
@@ -11,13 +12,24 @@ type customerCreate struct {
 	ExternalID     string   `json:"external_id"`
 	Name           string   `json:"name"`
 	AllowedOrigins []string `json:"allowed_origins"`
+	// PayFrequency and NewHireWindowDays default to biweekly and 30.
+	PayFrequency      string `json:"pay_frequency"`
+	NewHireWindowDays int    `json:"new_hire_window_days"`
 }
 
 func (c *customerCreate) validate() error {
+	if c.PayFrequency == "" {
+		c.PayFrequency = string(benefits.DefaultPayFrequency)
+	}
+	if c.NewHireWindowDays == 0 {
+		c.NewHireWindowDays = benefits.DefaultNewHireWindowDays
+	}
 	return firstError(
 		checkCustomerExternalID(c.ExternalID),
 		checkName(c.Name),
 		normalizeOriginsIn(&c.AllowedOrigins),
+		checkPayFrequency(c.PayFrequency),
+		checkNewHireWindowDays(c.NewHireWindowDays),
 	)
 }
 
@@ -29,6 +41,8 @@ func (p *customerPatch) validate() error {
 		ifSet(p.ExternalID, checkCustomerExternalID),
 		ifSet(p.Name, checkName),
 		normalizeOriginsIn(p.AllowedOrigins),
+		ifSet(p.PayFrequency, checkPayFrequency),
+		ifSet(p.NewHireWindowDays, checkNewHireWindowDays),
 	)
 }
 
@@ -37,7 +51,8 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	c := &oriel.Customer{VendorID: vendorOf(r), ExternalID: in.ExternalID, Name: in.Name, AllowedOrigins: in.AllowedOrigins}
+	c := &oriel.Customer{VendorID: vendorOf(r), ExternalID: in.ExternalID, Name: in.Name, AllowedOrigins: in.AllowedOrigins,
+		PayFrequency: in.PayFrequency, NewHireWindowDays: in.NewHireWindowDays}
 	err := s.store.CreateCustomer(r.Context(), c)
 	return respond(w, http.StatusCreated, c, err)
 }

@@ -34,7 +34,7 @@ func (s *Server) idempotent(next handler) handler {
 		if err != nil {
 			return err
 		}
-		vendorID := vendorOf(r)
+		vendorID, key := idempotencyScope(r, key)
 		prior, done, err := s.store.BeginIdempotent(r.Context(), vendorID, key, requestHash(r, body))
 		if err != nil {
 			return err
@@ -68,6 +68,17 @@ func (s *Server) idempotent(next handler) handler {
 		w.Write(buf.body.Bytes())
 		return nil
 	}
+}
+
+// idempotencyScope returns the vendor whose keys hold key and the key as
+// stored: the vendor API's keys are the vendor's; an employee's (a widget
+// session's) are that user's own, so two employees never share one.
+func idempotencyScope(r *http.Request, key string) (vendorID, scoped string) {
+	if st := stateOf(r); st.apiKey != nil {
+		return st.apiKey.VendorID, key
+	}
+	sess := sessionOf(r)
+	return sess.VendorID, sess.User.ID + ":" + key
 }
 
 // replayable returns what a retry should get, or nil (release the key) when

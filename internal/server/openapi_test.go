@@ -65,6 +65,8 @@ var securityFor = map[access][]string{
 	oauthClient:  {"apiKey"},
 	widgetRead:   {"widgetSession", "widgetCookie", "widgetAccessToken"},
 	widgetManage: {"widgetSession", "widgetCookie", "widgetAccessToken"},
+	// The benefits routes take the same credentials, bound to a user.
+	widgetEmployee: {"widgetSession", "widgetCookie", "widgetAccessToken"},
 }
 
 // securityOf lists the schemes of an operation's security alternatives.

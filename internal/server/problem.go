@@ -38,6 +38,12 @@ const (
 	codeRoleInvalid           = "role_invalid"
 	codeKIDInvalid            = "kid_invalid"
 	codeTooManyOrigins        = "too_many_origins"
+
+	codePayFrequencyInvalid     = "pay_frequency_invalid"
+	codeNewHireWindowInvalid    = "new_hire_window_days_invalid"
+	codeDateInvalid             = "date_invalid"
+	codeEmploymentStatusInvalid = "employment_status_invalid"
+	codeWorkStateInvalid        = "work_state_invalid"
 )
 
 // Kinds that extend the oriel error kinds with statuses only the HTTP layer

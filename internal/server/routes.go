@@ -24,12 +24,16 @@ const (
 	// RFC 6749's shape.
 	oauthClient
 	// widgetRead routes need a widget session or a bound access token
-	// (widgetauth.go, widgettoken.go) and serve only its customer's data
-	// (the appointments routes: only its user's).
+	// (widgetauth.go, widgettoken.go) and serve only its customer's data.
 	widgetRead
 	// widgetManage routes are widgetRead routes that change a connection:
 	// a viewer's session is refused (403 role_forbidden).
 	widgetManage
+	// widgetEmployee routes are the employee dashboard's: they need a
+	// session or token bound to a user (403 user_binding_required
+	// otherwise) and serve that employee's own data; their POSTs honour
+	// Idempotency-Key, scoped to the employee.
+	widgetEmployee
 	// vendorProxy routes are vendorAPI routes whose bodies stream through
 	// to a provider: no Idempotency-Key handling, which would buffer them.
 	vendorProxy
@@ -79,6 +83,22 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/auth/access-tokens", oauthClient, s.issueAccessToken},
 		{"POST", "/v1/auth/access-tokens/revoke", oauthClient, s.revokeAccessToken},
 
+		{"POST", "/v1/customers/{customer}/benefit-plans", vendorAPI, s.createPlan},
+		{"GET", "/v1/customers/{customer}/benefit-plans", vendorAPI, list(s.listPlans)},
+		{"GET", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.getPlan},
+		{"PATCH", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.updatePlan},
+		{"DELETE", "/v1/customers/{customer}/benefit-plans/{id}", vendorAPI, s.deletePlan},
+		{"POST", "/v1/customers/{customer}/enrollment-windows", vendorAPI, s.createWindow},
+		{"GET", "/v1/customers/{customer}/enrollment-windows", vendorAPI, list(s.listWindows)},
+		{"GET", "/v1/customers/{customer}/enrollment-windows/{id}", vendorAPI, s.getWindow},
+		{"DELETE", "/v1/customers/{customer}/enrollment-windows/{id}", vendorAPI, s.deleteWindow},
+		{"GET", "/v1/customers/{customer}/users/{user}/dependents", vendorAPI, list(s.listUserDependents)},
+		{"GET", "/v1/customers/{customer}/users/{user}/dependents/{id}", vendorAPI, s.getUserDependent},
+		{"GET", "/v1/benefit-elections", vendorAPI, list(s.listElections)},
+		{"GET", "/v1/benefit-elections/{id}", vendorAPI, s.getElection},
+		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
+		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
+
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
@@ -127,14 +147,23 @@ func (s *Server) routes() []route {
 		{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},
 		{"POST", "/widget-api/connections/{id}/oauth-start", widgetManage, s.widgetStartOAuth},
 
-		{"GET", "/widget-api/appointments/types", widgetRead, list(s.widgetAppointmentTypes)},
-		{"GET", "/widget-api/appointments/types/{id}/slots", widgetRead, s.widgetFreeSlots},
-		{"POST", "/widget-api/appointments", widgetRead, s.widgetBook},
-		{"GET", "/widget-api/appointments", widgetRead, list(s.widgetAppointments)},
-		{"GET", "/widget-api/appointments/{id}", widgetRead, s.widgetAppointment},
-		{"POST", "/widget-api/appointments/{id}/reschedule", widgetRead, s.widgetReschedule},
-		{"POST", "/widget-api/appointments/{id}/cancel", widgetRead, s.widgetCancel},
-		{"GET", "/widget-api/appointments/{id}/ics", widgetRead, s.widgetAppointmentICS},
+		{"GET", "/widget-api/benefits/overview", widgetEmployee, s.benefitsOverview},
+		{"GET", "/widget-api/benefits/plans", widgetEmployee, s.benefitsPlans},
+		{"GET", "/widget-api/benefits/dependents", widgetEmployee, s.benefitsDependents},
+		{"POST", "/widget-api/benefits/dependents", widgetEmployee, s.addDependent},
+		{"PATCH", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.editDependent},
+		{"DELETE", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.removeDependent},
+		{"GET", "/widget-api/benefits/elections", widgetEmployee, s.benefitsElections},
+		{"POST", "/widget-api/benefits/elections", widgetEmployee, s.submitElection},
+
+		{"GET", "/widget-api/appointments/types", widgetEmployee, list(s.widgetAppointmentTypes)},
+		{"GET", "/widget-api/appointments/types/{id}/slots", widgetEmployee, s.widgetFreeSlots},
+		{"POST", "/widget-api/appointments", widgetEmployee, s.widgetBook},
+		{"GET", "/widget-api/appointments", widgetEmployee, list(s.widgetAppointments)},
+		{"GET", "/widget-api/appointments/{id}", widgetEmployee, s.widgetAppointment},
+		{"POST", "/widget-api/appointments/{id}/reschedule", widgetEmployee, s.widgetReschedule},
+		{"POST", "/widget-api/appointments/{id}/cancel", widgetEmployee, s.widgetCancel},
+		{"GET", "/widget-api/appointments/{id}/ics", widgetEmployee, s.widgetAppointmentICS},
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
@@ -182,6 +211,11 @@ func (s *Server) guard(rt route) handler {
 		h = s.requireSession(requireManager(h))
 	case widgetRead:
 		h = s.requireSession(h)
+	case widgetEmployee:
+		if rt.method == http.MethodPost {
+			h = s.idempotent(h)
+		}
+		h = s.requireSession(requireEmployee(h))
 	}
 	return named(rt.path, h)
 }

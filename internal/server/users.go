@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 )
 
 // userCreate is the body of POST /v1/customers/{customer}/users.
@@ -12,17 +13,29 @@ type userCreate struct {
 	Name       string     `json:"name"`
 	Email      string     `json:"email"`
 	Role       oriel.Role `json:"role"`
+	// Employment data (see docs/benefits.md).
+	HireDate         oriel.Date `json:"hire_date"`
+	EmploymentStatus string     `json:"employment_status"`
+	DateOfBirth      oriel.Date `json:"date_of_birth"`
+	WorkState        string     `json:"work_state"`
 }
 
 func (u *userCreate) validate() error {
 	if u.Role == "" {
 		u.Role = oriel.RoleMember
 	}
+	if u.EmploymentStatus == "" {
+		u.EmploymentStatus = benefits.EmploymentActive
+	}
 	return firstError(
 		checkUserExternalID(u.ExternalID),
 		checkName(u.Name),
 		checkEmail(u.Email),
 		checkRole(u.Role),
+		checkOptionalDate("hire_date", u.HireDate),
+		checkEmploymentStatus(u.EmploymentStatus),
+		checkOptionalDate("date_of_birth", u.DateOfBirth),
+		checkWorkState(u.WorkState),
 	)
 }
 
@@ -35,6 +48,10 @@ func (p *userPatch) validate() error {
 		ifSet(p.Name, checkName),
 		ifSet(p.Email, checkEmail),
 		ifSet(p.Role, checkRole),
+		ifSet(p.HireDate, func(d oriel.Date) error { return checkOptionalDate("hire_date", d) }),
+		ifSet(p.EmploymentStatus, checkEmploymentStatus),
+		ifSet(p.DateOfBirth, func(d oriel.Date) error { return checkOptionalDate("date_of_birth", d) }),
+		ifSet(p.WorkState, checkWorkState),
 	)
 }
 
@@ -44,7 +61,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The store resolves CustomerID, which may be an "E"-prefixed external id.
-	u := &oriel.User{VendorID: vendorOf(r), CustomerID: r.PathValue("customer"), ExternalID: in.ExternalID, Name: in.Name, Email: in.Email, Role: in.Role}
+	u := &oriel.User{VendorID: vendorOf(r), CustomerID: r.PathValue("customer"), ExternalID: in.ExternalID, Name: in.Name, Email: in.Email, Role: in.Role,
+		HireDate: in.HireDate, EmploymentStatus: in.EmploymentStatus, DateOfBirth: in.DateOfBirth, WorkState: in.WorkState}
 	err := s.store.CreateUser(r.Context(), u)
 	return respond(w, http.StatusCreated, u, err)
 }

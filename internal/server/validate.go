@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 	"github.com/orielhq/oriel/internal/origin"
 )
 
@@ -141,6 +142,62 @@ func firstError(errs ...error) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkPayFrequency accepts weekly, biweekly, semimonthly and monthly.
+func checkPayFrequency(f string) error {
+	if !benefits.PayFrequency(f).Valid() {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, codePayFrequencyInvalid, "pay_frequency must be weekly, biweekly, semimonthly or monthly")
+	}
+	return nil
+}
+
+// checkNewHireWindowDays accepts 1 to benefits.MaxNewHireWindowDays.
+func checkNewHireWindowDays(n int) error {
+	if n < 1 || n > benefits.MaxNewHireWindowDays {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, codeNewHireWindowInvalid, "new_hire_window_days must be from 1 to %d", benefits.MaxNewHireWindowDays)
+	}
+	return nil
+}
+
+// checkDate accepts a date written YYYY-MM-DD.
+func checkDate(field string, d oriel.Date) error {
+	if !d.Valid() {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, codeDateInvalid, "%s must be a date written YYYY-MM-DD", field)
+	}
+	return nil
+}
+
+// checkOptionalDate accepts an unset date or one written YYYY-MM-DD.
+func checkOptionalDate(field string, d oriel.Date) error {
+	if d == "" {
+		return nil
+	}
+	return checkDate(field, d)
+}
+
+// checkEmploymentStatus accepts active and terminated.
+func checkEmploymentStatus(s string) error {
+	if s != benefits.EmploymentActive && s != benefits.EmploymentTerminated {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, codeEmploymentStatusInvalid, "employment_status must be active or terminated")
+	}
+	return nil
+}
+
+// checkWorkState accepts an empty state or a region code of 2–3 capital
+// letters or digits, such as CA.
+func checkWorkState(s string) error {
+	if s == "" {
+		return nil
+	}
+	ok := len(s) >= 2 && len(s) <= 3
+	for _, c := range s {
+		ok = ok && (c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	}
+	if !ok {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, codeWorkStateInvalid, "work_state must be a region code of 2–3 capital letters, such as CA")
 	}
 	return nil
 }

@@ -17,15 +17,9 @@ import (
 // reschedules and cancels their own appointments only: another employee's
 // appointment answers exactly as a missing one.
 
-// codeUserBindingRequired refuses a customer-bound credential on a route
-// that serves one employee.
-const codeUserBindingRequired = "user_binding_required"
-
-var errUserBindingRequired = oriel.Errorf(oriel.EFORBIDDEN, codeUserBindingRequired,
-	"this widget serves one employee: open it with a user in the direct link's sub, or a bound access token of a user")
-
-// employeeOf returns r's session when it is bound to a user.
-func employeeOf(r *http.Request) (*auth.Session, error) {
+// employeeSession returns r's session, bound to a user (widgetEmployee
+// routes admit no other).
+func employeeSession(r *http.Request) (*auth.Session, error) {
 	sess := sessionOf(r)
 	if sess.User == nil {
 		return nil, errUserBindingRequired
@@ -79,7 +73,7 @@ func viewAppointment(b *appointment.Booking, t *appointment.Type, now time.Time)
 // ownAppointment returns the booking named by r's path, and its type, when
 // it is the session's employee's; any other answers appointment_not_found.
 func (s *Server) ownAppointment(r *http.Request) (*appointment.Booking, *appointment.Type, error) {
-	sess, err := employeeOf(r)
+	sess, err := employeeSession(r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,7 +89,7 @@ func (s *Server) ownAppointment(r *http.Request) (*appointment.Booking, *appoint
 }
 
 func (s *Server) widgetAppointmentTypes(r *http.Request, p oriel.Page) ([]*appointment.Type, bool, error) {
-	sess, err := employeeOf(r)
+	sess, err := employeeSession(r)
 	if err != nil {
 		return nil, false, err
 	}
@@ -105,7 +99,7 @@ func (s *Server) widgetAppointmentTypes(r *http.Request, p oriel.Page) ([]*appoi
 // widgetFreeSlots lists the slots of a type the employee can book now in
 // a range (from, to; by default the whole horizon).
 func (s *Server) widgetFreeSlots(w http.ResponseWriter, r *http.Request) error {
-	sess, err := employeeOf(r)
+	sess, err := employeeSession(r)
 	if err != nil {
 		return err
 	}
@@ -148,14 +142,18 @@ func slotStart(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// checkDependent accepts a booking for the dependent id of the session's
-// employee. It is the seam to the benefits domain, which keeps dependents:
-// until this build has it, no dependent exists, so every id is refused.
+// checkDependent accepts a booking for the dependent id when the type
+// allows dependents and id is one of the session's employee's (benefits
+// domain); another's, or a removed one, is refused like a missing one.
 func (s *Server) checkDependent(r *http.Request, sess *auth.Session, t *appointment.Type, id string) error {
 	if t.WhoMayBook != appointment.BookerEmployeeOrDependent {
 		return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeDependentForbidden, "this appointment type is for the employee only")
 	}
-	return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeDependentForbidden, "dependent_id names none of your dependents")
+	_, err := s.store.Dependent(r.Context(), sess.VendorID, sess.User.ID, id)
+	if oriel.ErrorKind(err) == oriel.ENOTFOUND {
+		return oriel.Errorf(oriel.EUNPROCESSABLE, appointment.CodeDependentForbidden, "dependent_id names none of your dependents")
+	}
+	return err
 }
 
 func (s *Server) widgetBook(w http.ResponseWriter, r *http.Request) error {
@@ -163,7 +161,7 @@ func (s *Server) widgetBook(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	sess, err := employeeOf(r)
+	sess, err := employeeSession(r)
 	if err != nil {
 		return err
 	}
@@ -194,7 +192,7 @@ func (s *Server) widgetBook(w http.ResponseWriter, r *http.Request) error {
 // widgetAppointments lists the employee's appointments, by id; when is
 // "upcoming" (starting from now) or "past".
 func (s *Server) widgetAppointments(r *http.Request, p oriel.Page) ([]*widgetAppointment, bool, error) {
-	sess, err := employeeOf(r)
+	sess, err := employeeSession(r)
 	if err != nil {
 		return nil, false, err
 	}

@@ -36,7 +36,7 @@ var (
 	// errEntityGone answers a token whose customer was deleted since it
 	// was issued, as a token that is no longer valid.
 	errEntityGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's customer no longer exists")
-	// errUserGone answers, likewise, a user-bound token whose user was deleted.
+	// errUserGone is the same for a token whose user was deleted.
 	errUserGone = oriel.Errorf(oriel.EUNAUTHORIZED, "token_invalid", "the token's user no longer exists")
 )
 
@@ -70,8 +70,10 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	}
 	sess := &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}
 	if c.UserID != "" {
-		sess.User, err = s.store.UserByID(ctx, c.VendorID, c.UserID)
-		if oriel.ErrorKind(err) == oriel.ENOTFOUND || (err == nil && sess.User.CustomerID != customer.ID) {
+		// As a direct-link session does, a user-bound token acts for the
+		// user as stored now.
+		sess.User, err = s.store.User(ctx, c.VendorID, customer.ID, c.UserID)
+		if oriel.ErrorKind(err) == oriel.ENOTFOUND {
 			return nil, errUserGone
 		} else if err != nil {
 			return nil, err

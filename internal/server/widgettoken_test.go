@@ -92,6 +92,16 @@ func TestWidgetAPIAccessTokenMatrix(t *testing.T) {
 					t.Fatalf("viewer %v, want role %s", viewer, e.role)
 				}
 
+				// The employee dashboard acts for a user only, whatever the
+				// role (TestBenefitsWidgetMatrix covers its routes in depth).
+				for _, path := range []string{"/widget-api/benefits/overview", "/widget-api/benefits/dependents", "/widget-api/benefits/elections"} {
+					if r := w.sdk(tok, appOrigin, "GET", path, nil); e.entity["type"] == "customer" {
+						r.problem(http.StatusForbidden, codeUserBindingRequired)
+					} else {
+						r.want(http.StatusOK)
+					}
+				}
+
 				var page listPage[map[string]any]
 				w.sdk(tok, appOrigin, "GET", "/widget-api/connections", nil).want(http.StatusOK).into(&page)
 				var ids []string

@@ -298,7 +298,7 @@ func (s *SQL) BookAppointment(ctx context.Context, b *appointment.Booking, capac
 		if err := claimSeat(ctx, tx, b, capacity); err != nil {
 			return err
 		}
-		return recordObjectEvent(ctx, tx, b.VendorID, b.CustomerID, appointment.EventBooked, appointment.NewEventData(b))
+		return recordEvent(ctx, tx, b.VendorID, appointment.EventBooked, appointment.NewEventData(b))
 	})
 }
 
@@ -344,8 +344,9 @@ func (s *SQL) RescheduleAppointment(ctx context.Context, b *appointment.Booking,
 			return err
 		}
 		data := appointment.NewEventData(&next)
-		data.PreviousStart = &b.Start
-		return recordObjectEvent(ctx, tx, b.VendorID, b.CustomerID, appointment.EventRescheduled, data)
+		previous := b.Start
+		data.PreviousStart = &previous
+		return recordEvent(ctx, tx, b.VendorID, appointment.EventRescheduled, data)
 	})
 }
 
@@ -355,7 +356,7 @@ func (s *SQL) CancelAppointment(ctx context.Context, b *appointment.Booking, by 
 	at := now()
 	next.Status, next.CancelledBy, next.CancelledAt = appointment.StatusCancelled, by, &at
 	return s.changeBooking(ctx, b, next, func(tx *sql.Tx) error {
-		return recordObjectEvent(ctx, tx, b.VendorID, b.CustomerID, appointment.EventCancelled, appointment.NewEventData(&next))
+		return recordEvent(ctx, tx, b.VendorID, appointment.EventCancelled, appointment.NewEventData(&next))
 	})
 }
 

@@ -83,7 +83,7 @@ func (s *SQL) CreateConnection(ctx context.Context, c *oriel.Connection) error {
 			c.ID, c.VendorID, c.CustomerID, c.IntegrationID, c.Status, encodeMap(c.Config), micros(t)); err != nil {
 			return err
 		}
-		return recordEvent(ctx, tx, c, oriel.EventConnectionCreated)
+		return recordConnectionEvent(ctx, tx, c, oriel.EventConnectionCreated)
 	})
 }
 
@@ -125,7 +125,7 @@ func (s *SQL) changeConnection(ctx context.Context, vendorID, id string, change 
 		if err != nil || event == "" {
 			return err
 		}
-		return recordEvent(ctx, tx, c, event)
+		return recordConnectionEvent(ctx, tx, c, event)
 	})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 )
 
 var (
@@ -12,13 +13,13 @@ var (
 	errCustomerExists   = oriel.Errorf(oriel.ECONFLICT, "external_id_taken", "another customer of this vendor already has this external_id")
 )
 
-const customerColumns = `id, vendor_id, external_id, name, allowed_origins, created_at, updated_at`
+const customerColumns = `id, vendor_id, external_id, name, allowed_origins, pay_frequency, new_hire_window_days, created_at, updated_at`
 
 func scanCustomer(sc scanner) (*oriel.Customer, error) {
 	var c oriel.Customer
 	var origins string
 	var created, updated int64
-	if err := sc.Scan(&c.ID, &c.VendorID, &c.ExternalID, &c.Name, &origins, &created, &updated); err != nil {
+	if err := sc.Scan(&c.ID, &c.VendorID, &c.ExternalID, &c.Name, &origins, &c.PayFrequency, &c.NewHireWindowDays, &created, &updated); err != nil {
 		return nil, err
 	}
 	var err error
@@ -35,8 +36,14 @@ func (s *SQL) CreateCustomer(ctx context.Context, c *oriel.Customer) error {
 	if c.AllowedOrigins == nil {
 		c.AllowedOrigins = []string{}
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, c.VendorID, c.ExternalID, c.Name, encodeList(c.AllowedOrigins), micros(c.CreatedAt), micros(c.UpdatedAt))
+	if c.PayFrequency == "" {
+		c.PayFrequency = string(benefits.DefaultPayFrequency)
+	}
+	if c.NewHireWindowDays == 0 {
+		c.NewHireWindowDays = benefits.DefaultNewHireWindowDays
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ID, c.VendorID, c.ExternalID, c.Name, encodeList(c.AllowedOrigins), c.PayFrequency, c.NewHireWindowDays, micros(c.CreatedAt), micros(c.UpdatedAt))
 	if isUniqueViolation(err) {
 		return errCustomerExists
 	}
@@ -76,9 +83,15 @@ func (s *SQL) UpdateCustomer(ctx context.Context, vendorID, ref string, u oriel.
 		if u.AllowedOrigins != nil {
 			c.AllowedOrigins = *u.AllowedOrigins
 		}
+		if u.PayFrequency != nil {
+			c.PayFrequency = *u.PayFrequency
+		}
+		if u.NewHireWindowDays != nil {
+			c.NewHireWindowDays = *u.NewHireWindowDays
+		}
 		c.UpdatedAt = now()
-		_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $1, name = $2, allowed_origins = $3, updated_at = $4 WHERE id = $5`,
-			c.ExternalID, c.Name, encodeList(c.AllowedOrigins), micros(c.UpdatedAt), c.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE customers SET external_id = $1, name = $2, allowed_origins = $3, pay_frequency = $4, new_hire_window_days = $5, updated_at = $6 WHERE id = $7`,
+			c.ExternalID, c.Name, encodeList(c.AllowedOrigins), c.PayFrequency, c.NewHireWindowDays, micros(c.UpdatedAt), c.ID)
 		if isUniqueViolation(err) {
 			return errCustomerExists
 		}

@@ -17,6 +17,7 @@ import (
 // Store is everything Oriel persists.
 type Store interface {
 	ConnectionStore
+	BenefitsStore
 	AppointmentStore
 
 	// CreateVendor stores v, assigning ID and timestamps.
@@ -56,6 +57,9 @@ type Store interface {
 	User(ctx context.Context, vendorID, customerRef, userRef string) (*oriel.User, error)
 	// UserByID returns a vendor's user by its Oriel id alone, whatever its customer.
 	UserByID(ctx context.Context, vendorID, id string) (*oriel.User, error)
+	// UsersByExternalID returns up to limit of a vendor's users with this
+	// external id, whatever their customers.
+	UsersByExternalID(ctx context.Context, vendorID, externalID string, limit int) ([]*oriel.User, error)
 	// ListUsers returns one page of a customer's users.
 	ListUsers(ctx context.Context, vendorID, customerRef string, p oriel.Page) ([]*oriel.User, bool, error)
 	// UpdateUser applies u to the user.

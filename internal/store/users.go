@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 )
 
 var (
@@ -13,7 +14,7 @@ var (
 	errUserExists   = oriel.Errorf(oriel.ECONFLICT, "external_id_taken", "another user of this customer already has this external_id")
 )
 
-const userColumns = `u.id, u.vendor_id, u.customer_id, u.external_id, u.name, u.email, u.role, u.created_at, u.updated_at`
+const userColumns = `u.id, u.vendor_id, u.customer_id, u.external_id, u.name, u.email, u.role, u.hire_date, u.employment_status, u.date_of_birth, u.work_state, u.created_at, u.updated_at`
 
 // usersOfCustomer selects users joined to their customer; $1 is the vendor id
 // and $2 the customer reference's value.
@@ -24,12 +25,13 @@ func usersOfCustomer(customerRef string) (query, value string) {
 
 func scanUser(sc scanner) (*oriel.User, error) {
 	var u oriel.User
-	var external sql.NullString
+	var external, hired, born sql.NullString
 	var created, updated int64
-	if err := sc.Scan(&u.ID, &u.VendorID, &u.CustomerID, &external, &u.Name, &u.Email, &u.Role, &created, &updated); err != nil {
+	if err := sc.Scan(&u.ID, &u.VendorID, &u.CustomerID, &external, &u.Name, &u.Email, &u.Role, &hired, &u.EmploymentStatus, &born, &u.WorkState, &created, &updated); err != nil {
 		return nil, err
 	}
 	u.ExternalID = external.String
+	u.HireDate, u.DateOfBirth = oriel.Date(hired.String), oriel.Date(born.String)
 	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &u, nil
 }
@@ -44,11 +46,15 @@ func (s *SQL) CreateUser(ctx context.Context, u *oriel.User) error {
 	u.ID = newID("usr")
 	u.CreatedAt = now()
 	u.UpdatedAt = u.CreatedAt
+	if u.EmploymentStatus == "" {
+		u.EmploymentStatus = benefits.EmploymentActive
+	}
 	col, val := refColumn(u.CustomerID)
-	row := s.w.QueryRowContext(ctx, `INSERT INTO users (id, vendor_id, customer_id, external_id, name, email, role, created_at, updated_at)
-		SELECT $1, vendor_id, id, $2, $3, $4, $5, $6, $7 FROM customers WHERE vendor_id = $8 AND `+col+` = $9
+	row := s.w.QueryRowContext(ctx, `INSERT INTO users (id, vendor_id, customer_id, external_id, name, email, role, hire_date, employment_status, date_of_birth, work_state, created_at, updated_at)
+		SELECT $1, vendor_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM customers WHERE vendor_id = $12 AND `+col+` = $13
 		RETURNING customer_id`,
-		u.ID, nullable(u.ExternalID), u.Name, u.Email, u.Role, micros(u.CreatedAt), micros(u.UpdatedAt), u.VendorID, val)
+		u.ID, nullable(u.ExternalID), u.Name, u.Email, u.Role, nullable(string(u.HireDate)), u.EmploymentStatus, nullable(string(u.DateOfBirth)), u.WorkState,
+		micros(u.CreatedAt), micros(u.UpdatedAt), u.VendorID, val)
 	switch err := row.Scan(&u.CustomerID); {
 	case errors.Is(err, sql.ErrNoRows):
 		return errCustomerNotFound
@@ -107,15 +113,42 @@ func (s *SQL) UpdateUser(ctx context.Context, vendorID, customerRef, userRef str
 		if upd.Role != nil {
 			u.Role = *upd.Role
 		}
+		applyEmployment(u, upd)
 		u.UpdatedAt = now()
-		_, err = tx.ExecContext(ctx, `UPDATE users SET external_id = $1, name = $2, email = $3, role = $4, updated_at = $5 WHERE id = $6`,
-			nullable(u.ExternalID), u.Name, u.Email, u.Role, micros(u.UpdatedAt), u.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE users SET external_id = $1, name = $2, email = $3, role = $4, hire_date = $5, employment_status = $6,
+			date_of_birth = $7, work_state = $8, updated_at = $9 WHERE id = $10`,
+			nullable(u.ExternalID), u.Name, u.Email, u.Role, nullable(string(u.HireDate)), u.EmploymentStatus,
+			nullable(string(u.DateOfBirth)), u.WorkState, micros(u.UpdatedAt), u.ID)
 		if isUniqueViolation(err) {
 			return errUserExists
 		}
 		return err
 	})
 	return u, err
+}
+
+// applyEmployment applies the employment fields of upd to u.
+func applyEmployment(u *oriel.User, upd oriel.UserUpdate) {
+	if upd.HireDate != nil {
+		u.HireDate = *upd.HireDate
+	}
+	if upd.EmploymentStatus != nil {
+		u.EmploymentStatus = *upd.EmploymentStatus
+	}
+	if upd.DateOfBirth != nil {
+		u.DateOfBirth = *upd.DateOfBirth
+	}
+	if upd.WorkState != nil {
+		u.WorkState = *upd.WorkState
+	}
+}
+
+// UsersByExternalID returns up to limit of a vendor's users whose external
+// id is externalID, across all its customers.
+func (s *SQL) UsersByExternalID(ctx context.Context, vendorID, externalID string, limit int) ([]*oriel.User, error) {
+	users, _, err := list(ctx, s.r, `SELECT `+userColumns+` FROM users u WHERE u.vendor_id = $1 AND u.external_id = $2`, "u.id",
+		[]any{vendorID, externalID}, oriel.Page{Limit: limit}, scanUser)
+	return users, err
 }
 
 // DeleteUser deletes the user.

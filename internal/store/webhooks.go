@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/orielhq/oriel"
@@ -61,31 +62,27 @@ func subscribed(events []string, typ string) bool {
 	return len(events) == 0 || slices.Contains(events, "*") || slices.Contains(events, typ)
 }
 
-// recordEvent writes the outbox: an event of type typ about connection c,
-// and one pending delivery, due now, for each of the vendor's endpoints that
-// subscribe to typ. It runs in the caller's transaction, so the event exists
-// exactly when the change it reports does.
-func recordEvent(ctx context.Context, tx *sql.Tx, c *oriel.Connection, typ string) error {
-	return insertEvent(ctx, tx, c.VendorID, typ, oriel.EventData{ConnectionID: c.ID, CustomerID: c.CustomerID, Provider: c.Provider})
+// recordConnectionEvent records an event of type typ about connection c.
+func recordConnectionEvent(ctx context.Context, tx *sql.Tx, c *oriel.Connection, typ string) error {
+	return recordEvent(ctx, tx, c.VendorID, typ, oriel.EventData{ConnectionID: c.ID, CustomerID: c.CustomerID, Provider: c.Provider})
 }
 
-// recordObjectEvent writes the outbox, as recordEvent does, for an event
-// whose data is not a connection: data is marshalled as the event's data.
-func recordObjectEvent(ctx context.Context, tx *sql.Tx, vendorID, customerID, typ string, data any) error {
-	object, err := json.Marshal(data)
+// recordEvent writes the outbox: an event of type typ carrying data, and
+// one pending delivery, due now, for each of the vendor's endpoints that
+// subscribe to typ. It runs in the caller's transaction, so the event exists
+// exactly when the change it reports does. A connection event's fields have
+// columns of their own; the rest of data is kept as JSON in details.
+func recordEvent(ctx context.Context, tx *sql.Tx, vendorID, typ string, data oriel.EventData) error {
+	t := now()
+	eventID := newID("evt")
+	details := data
+	details.ConnectionID, details.CustomerID, details.Provider = "", "", ""
+	encoded, err := json.Marshal(details)
 	if err != nil {
 		return err
 	}
-	return insertEvent(ctx, tx, vendorID, typ, oriel.EventData{CustomerID: customerID, Object: string(object)})
-}
-
-// insertEvent writes one event and its pending deliveries.
-func insertEvent(ctx context.Context, tx *sql.Tx, vendorID, typ string, d oriel.EventData) error {
-	t := now()
-	eventID := newID("evt")
-	object := sql.NullString{String: d.Object, Valid: d.Object != ""}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, vendor_id, type, connection_id, customer_id, provider, event_data, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, eventID, vendorID, typ, d.ConnectionID, d.CustomerID, d.Provider, object, micros(t)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, vendor_id, type, connection_id, customer_id, provider, details, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, eventID, vendorID, typ, data.ConnectionID, data.CustomerID, data.Provider, string(encoded), micros(t)); err != nil {
 		return err
 	}
 	targets, err := subscribers(ctx, tx, vendorID, typ)
@@ -125,16 +122,21 @@ func subscribers(ctx context.Context, q queryer, vendorID, typ string) ([]string
 	return ids, rows.Err()
 }
 
-const webhookEventColumns = `e.id, e.vendor_id, e.type, e.created_at, e.connection_id, e.customer_id, e.provider, e.event_data`
+const webhookEventColumns = `e.id, e.vendor_id, e.type, e.created_at, e.details, e.connection_id, e.customer_id, e.provider`
 
 func scanWebhookEvent(sc scanner) (*oriel.WebhookEvent, error) {
 	var e oriel.WebhookEvent
 	var created int64
-	var object sql.NullString
-	if err := sc.Scan(&e.ID, &e.VendorID, &e.Type, &created, &e.Data.ConnectionID, &e.Data.CustomerID, &e.Data.Provider, &object); err != nil {
+	var details string
+	if err := sc.Scan(&e.ID, &e.VendorID, &e.Type, &created, &details, &e.Data.ConnectionID, &e.Data.CustomerID, &e.Data.Provider); err != nil {
 		return nil, err
 	}
-	e.Data.Object = object.String
+	var data oriel.EventData
+	if err := json.Unmarshal([]byte(details), &data); err != nil {
+		return nil, fmt.Errorf("corrupt event details: %w", err)
+	}
+	data.ConnectionID, data.CustomerID, data.Provider = e.Data.ConnectionID, e.Data.CustomerID, e.Data.Provider
+	e.Data = data
 	e.CreatedAt = fromMicros(created)
 	return &e, nil
 }

@@ -49,12 +49,26 @@ func fixtureCases() []*oriel.WebhookDelivery {
 	var cases []*oriel.WebhookDelivery
 	for i, typ := range oriel.EventTypes {
 		d := data
-		if typ == oriel.EventConnectionError {
+		switch typ {
+		case oriel.EventConnectionError:
 			d.Provider = "zoho-crm <&> ünïcødé ✓"
-		}
-		if strings.HasPrefix(typ, "appointment.") {
-			d = oriel.EventData{CustomerID: data.CustomerID, Object: `{"appointment_id":"apm_01KFIXTURE0000000000000001","type_id":"apt_01KFIXTURE0000000000000001",` +
-				`"customer_id":"cus_01KFIXTURE0000000000000001","user_id":"usr_01KFIXTURE0000000000000001","start":"2026-03-09T13:00:00Z","end":"2026-03-09T13:30:00Z"}`}
+		case oriel.EventEnrollmentSubmitted, oriel.EventEnrollmentWaived, oriel.EventEnrollmentActivated, oriel.EventEnrollmentTerminated:
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", ElectionID: "enr_01KFIXTURE0000000000000001",
+				PlanKind: "medical", Version: 2, Status: map[string]string{oriel.EventEnrollmentSubmitted: "submitted", oriel.EventEnrollmentWaived: "waived",
+					oriel.EventEnrollmentActivated: "active", oriel.EventEnrollmentTerminated: "terminated"}[typ]}
+			if typ == oriel.EventEnrollmentActivated || typ == oriel.EventEnrollmentTerminated {
+				d.EffectiveDate = "2027-01-01"
+			}
+			if typ == oriel.EventEnrollmentTerminated {
+				d.EndDate = "2027-06-30"
+			}
+		case oriel.EventDependentAdded, oriel.EventDependentRemoved:
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", DependentID: "dep_01KFIXTURE0000000000000001", Relationship: "child"}
+		case oriel.EventAppointmentBooked, oriel.EventAppointmentRescheduled, oriel.EventAppointmentCancelled:
+			start := time.Date(2026, 3, 9, 13, 0, 0, 0, time.UTC)
+			end := start.Add(30 * time.Minute)
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", AppointmentID: "apm_01KFIXTURE0000000000000001",
+				TypeID: "apt_01KFIXTURE0000000000000001", Start: &start, End: &end}
 		}
 		cases = append(cases, &oriel.WebhookDelivery{
 			ID: "dlv_fixture_" + strconv.Itoa(i), EndpointID: "we_fixture", Secret: secrets[i%len(secrets)],

@@ -69,12 +69,7 @@ CREATE TABLE appointment_seats (
     PRIMARY KEY (type_id, start_at, seat)
 );
 
--- Events about something other than a connection carry their data as JSON
--- (NULL for connection events, whose data are the columns).
-ALTER TABLE webhook_events ADD COLUMN event_data TEXT;
-
 -- +goose Down
-ALTER TABLE webhook_events DROP COLUMN event_data;
 DROP TABLE appointment_seats;
 DROP TABLE appointments;
 DROP TABLE appointment_slots;

@@ -16,6 +16,9 @@ export interface AccessToken {
   expiresIn: number;
 }
 
+/** The same as `AccessToken`, under the name other embedding SDKs use for it. */
+export type AccessTokenResponse = AccessToken;
+
 /** Reports a failure with a stable code and a human-readable message. */
 export type ErrorCallback = (code: string, message: string) => void;
 

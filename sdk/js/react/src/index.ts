@@ -27,6 +27,7 @@ import {
 
 export type {
   AccessToken,
+  AccessTokenResponse,
   Appearance,
   AppearanceColor,
   ConnectionStatus,
