@@ -16,9 +16,21 @@ type Integration struct {
 	ClientSecret string   `json:"-"`
 	Scopes       []string `json:"scopes"`
 	// Config holds provider settings, e.g. the URLs of a generic oauth2 provider.
-	Config    map[string]string `json:"config,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	Config map[string]string `json:"config,omitempty"`
+	// Logo names the logo the vendor set (see Logo), or is "" for the
+	// provider's monogram. The API shows it as a path under /logos/.
+	Logo      string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Logo is an image a vendor set on an integration, stored once per content.
+type Logo struct {
+	// Name is the lower-case hex SHA-256 of Data, a dot and the extension of
+	// ContentType ("….png"); it is the logo's file name under /logos/.
+	Name        string
+	ContentType string // "image/png" or "image/jpeg"
+	Data        []byte
 }
 
 // ConnectionStatus is where a connection stands.
@@ -33,14 +45,20 @@ const (
 
 // Connection is one customer's authenticated link to a third-party app.
 type Connection struct {
-	ID            string           `json:"id"`
-	VendorID      string           `json:"vendor_id"`
-	CustomerID    string           `json:"customer_id"`
-	IntegrationID string           `json:"-"`
-	Integration   string           `json:"integration"` // the integration's key
-	Provider      string           `json:"provider"`
-	Status        ConnectionStatus `json:"status"`
-	LastError     string           `json:"last_error,omitempty"`
+	ID            string `json:"id"`
+	VendorID      string `json:"vendor_id"`
+	CustomerID    string `json:"customer_id"`
+	IntegrationID string `json:"-"`
+	Integration   string `json:"integration"` // the integration's key
+	// IntegrationName is the integration's display name, which the widgets
+	// show; the store reads it with the connection.
+	IntegrationName string `json:"-"`
+	// IntegrationLogo is the integration's logo (see Integration.Logo),
+	// read with the connection too.
+	IntegrationLogo string           `json:"-"`
+	Provider        string           `json:"provider"`
+	Status          ConnectionStatus `json:"status"`
+	LastError       string           `json:"last_error,omitempty"`
 	// Config holds per-connection settings such as a Zendesk subdomain.
 	Config map[string]string `json:"config,omitempty"`
 	// TokenExpiresAt is when the stored access token expires, if it does.

@@ -84,19 +84,77 @@ type WidgetPage struct {
 
 func (WidgetPage) template() string { return "widget" }
 
+// DashboardPage is the employee dashboard: SDK mode at
+// /widgets/employee-dashboard (no Viewer until the host page's SDK hands it
+// a token), or by direct link at /direct_link/embedded/employee-dashboard
+// for the session's user. Its script (dashboard.js) loads everything from
+// the benefits widget API.
+type DashboardPage struct {
+	Frame
+	Viewer Viewer // the zero Viewer in SDK mode
+}
+
+func (DashboardPage) template() string { return "dashboard" }
+
+// SDK reports whether the page is in SDK mode (it has no session).
+func (p DashboardPage) SDK() bool { return p.Session == "" }
+
 // CanManage reports whether the viewer may connect and disconnect, or only
 // see the status (a viewer).
 func (v Viewer) CanManage() bool { return v.Role != oriel.RoleViewer }
 
-// WorkspacePage is the customer's workspace at /connections: in an iframe
-// for Fully Embedded (Embedded true), or at the top level after SSO.
+// WorkspacePage is the customer's workspace, open at one of its sections
+// (/connections …): in an iframe for Fully Embedded (Embedded true), or at
+// the top level after SSO. It holds every section of Sections, shows the
+// one whose Key is Current (the first when none is) and switches between
+// them in the page, so an embedded workspace keeps its session.
 type WorkspacePage struct {
 	Frame
 	Viewer
 	Embedded bool
+	Sections []Section
+	Current  string
 }
 
 func (WorkspacePage) template() string { return "workspace" }
+
+// Shown returns the key of the section shown first.
+func (p WorkspacePage) Shown() string {
+	if p.Current == "" && len(p.Sections) > 0 {
+		return p.Sections[0].Key
+	}
+	return p.Current
+}
+
+// Section is one section of the workspace: a widget kind's place in its
+// navigation. Its markup is the template "section-{Key}" (in a shared part,
+// templates/_*.html), and its scripts and stylesheets are static assets.
+type Section struct {
+	Key     string // the widget kind
+	Path    string // its page, the dl_path that opens the workspace at it
+	Label   string
+	Scripts []string // the URLs of its scripts
+	Styles  []string // the URLs of its stylesheets
+}
+
+// NewSection returns the section of widget kind key at path, with its
+// assets (by file name: .js files are scripts, .css stylesheets). An
+// unknown asset panics, at start and in every test.
+func NewSection(key, path, label string, assets ...string) *Section {
+	s := &Section{Key: key, Path: path, Label: label}
+	for _, name := range assets {
+		url, err := assetURL(name)
+		if err != nil {
+			panic(err)
+		}
+		if strings.HasSuffix(name, ".css") {
+			s.Styles = append(s.Styles, url)
+		} else {
+			s.Scripts = append(s.Scripts, url)
+		}
+	}
+	return s
+}
 
 // CallbackPage ends an OAuth authorization in its popup, at
 // /oauth/callback: it reports the outcome to the widget that opened the

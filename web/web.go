@@ -33,7 +33,8 @@ var pages = parsePages()
 // page file, so that every page may define the blocks the shell leaves open
 // ("title", "boot", "scripts", "content").
 func parsePages() map[string]*template.Template {
-	shell := template.Must(template.New("shell.html").Parse(readTemplate("shell.html")))
+	shell := template.New("shell.html").Funcs(template.FuncMap{"section": sectionOf(nil)})
+	template.Must(shell.Parse(readTemplate("shell.html")))
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -51,9 +52,22 @@ func parsePages() map[string]*template.Template {
 	}
 	out := map[string]*template.Template{}
 	for _, page := range pageNames {
-		out[page] = template.Must(template.Must(shell.Clone()).Parse(readTemplate(page + ".html")))
+		t := template.Must(shell.Clone())
+		t.Funcs(template.FuncMap{"section": sectionOf(t)})
+		out[page] = template.Must(t.Parse(readTemplate(page + ".html")))
 	}
 	return out
+}
+
+// sectionOf returns the template function "section": {{section key .}}
+// renders the workspace section "section-{key}" of t with data, for the
+// sections a page lists at run time.
+func sectionOf(t *template.Template) func(key string, data any) (template.HTML, error) {
+	return func(key string, data any) (template.HTML, error) {
+		var b strings.Builder
+		err := t.ExecuteTemplate(&b, "section-"+key, data)
+		return template.HTML(b.String()), err
+	}
 }
 
 // assetRef is how a template names a static asset: [[asset "name"]].

@@ -29,6 +29,10 @@ func render(t *testing.T, p web.Page) string {
 	return w.Body.String()
 }
 
+// sections are the workspace's sections, as the server's widget registry
+// makes them.
+var sections = []web.Section{*web.NewSection("connections", "/connections", "Connections", "connections.js")}
+
 // Every page is one document whose scripts all come from this host with the
 // nonce, the widget runtime first; whose one <style>, if any, is the
 // vendor's theme with the nonce; and with no inline script, style attribute
@@ -40,8 +44,8 @@ func TestPagesAreCSPClean(t *testing.T) {
 	pages := map[string]web.Page{
 		"connection":         web.ConnectionPage{Frame: frame, Viewer: viewer, ConnectionID: "con_42"},
 		"connection themed":  web.ConnectionPage{Frame: themed, Viewer: viewer, ConnectionID: "con_42"},
-		"workspace embedded": web.WorkspacePage{Frame: frame, Viewer: viewer, Embedded: true},
-		"workspace top":      web.WorkspacePage{Frame: web.Frame{Nonce: "bm9uY2U"}, Viewer: web.NewViewer(customer, nil, oriel.RoleAdmin)},
+		"workspace embedded": web.WorkspacePage{Frame: frame, Viewer: viewer, Embedded: true, Sections: sections},
+		"workspace top":      web.WorkspacePage{Frame: web.Frame{Nonce: "bm9uY2U"}, Viewer: web.NewViewer(customer, nil, oriel.RoleAdmin), Sections: sections},
 		"error with origin":  web.ErrorPage{Frame: themed, Status: 401, Code: "jti_replayed", Message: "used"},
 		"error no origin":    web.ErrorPage{Frame: web.Frame{Nonce: "bm9uY2U"}, Status: 401, Code: "signature_invalid", Message: "bad"},
 		"oauth callback":     web.CallbackPage{Frame: web.Frame{Nonce: "bm9uY2U"}, OpenerOrigin: "https://oriel.test", Event: `{"id":"c"}`, Name: "CRM", Connected: true},
@@ -114,7 +118,7 @@ func TestViewer(t *testing.T) {
 			t.Fatalf("connection page lacks %q", want)
 		}
 	}
-	html = render(t, web.WorkspacePage{Frame: frame, Viewer: web.NewViewer(&oriel.Customer{ExternalID: "ext-9"}, nil, oriel.RoleAdmin)})
+	html = render(t, web.WorkspacePage{Frame: frame, Viewer: web.NewViewer(&oriel.Customer{ExternalID: "ext-9"}, nil, oriel.RoleAdmin), Sections: sections})
 	for _, want := range []string{"Administrator", "ext-9", ">admin<", "No connections yet"} {
 		if !strings.Contains(html, want) {
 			t.Fatalf("workspace page lacks %q", want)

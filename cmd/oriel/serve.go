@@ -47,6 +47,9 @@ type serveConfig struct {
 	proxies        []netip.Prefix
 	accessTokenTTL time.Duration
 	webhookLease   time.Duration
+	pruneInterval  time.Duration
+	pool           store.PoolLimits
+	debugAddr      string
 	// webhookAllowPrivate lets webhooks reach loopback and private
 	// addresses; --dev turns it on too.
 	webhookAllowPrivate bool
@@ -100,6 +103,16 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
+	f.DurationVar(&c.pruneInterval, "prune-interval", defaultPruneInterval, "how often expired direct-link token ids, revocations and idempotency keys are deleted")
+	f.bindEnv("prune-interval", "ORIEL_PRUNE_INTERVAL")
+	f.IntVar(&c.pool.MaxOpen, "db-max-open-conns", store.DefaultMaxOpenConns, "PostgreSQL only: most `connections` this replica opens to the database")
+	f.bindEnv("db-max-open-conns", "ORIEL_DB_MAX_OPEN_CONNS")
+	f.IntVar(&c.pool.MaxIdle, "db-max-idle-conns", 0, "PostgreSQL only: most idle `connections` kept open for reuse (default: as many as --db-max-open-conns)")
+	f.bindEnv("db-max-idle-conns", "ORIEL_DB_MAX_IDLE_CONNS")
+	f.DurationVar(&c.pool.MaxIdleTime, "db-conn-max-idle-time", store.DefaultConnMaxIdleTime, "PostgreSQL only: an idle connection is closed after this long")
+	f.bindEnv("db-conn-max-idle-time", "ORIEL_DB_CONN_MAX_IDLE_TIME")
+	f.StringVar(&c.debugAddr, "debug-addr", "", "`address` (host:port, loopback unless a host is given) to serve Go's profiler, net/http/pprof, on; off when empty")
+	f.bindEnv("debug-addr", "ORIEL_DEBUG_ADDR")
 	f.BoolVar(&c.webhookAllowPrivate, "webhook-allow-private", false, "let webhook endpoints be on loopback, private (RFC 1918), link-local and other internal addresses, for receivers on your own network (on with --dev)")
 	f.bindEnv("webhook-allow-private", "ORIEL_WEBHOOK_ALLOW_PRIVATE")
 	f.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long in-flight requests may take to finish when stopping")
@@ -134,6 +147,14 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
 	case c.webhookLease < time.Second:
 		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
+	case c.pruneInterval < time.Second:
+		return f.usageErrorf("--prune-interval must be at least 1s, not %s", c.pruneInterval)
+	case c.pool.MaxOpen < 1:
+		return f.usageErrorf("--db-max-open-conns must be at least 1, not %d", c.pool.MaxOpen)
+	case c.pool.MaxIdle < 0 || c.pool.MaxIdle > c.pool.MaxOpen:
+		return f.usageErrorf("--db-max-idle-conns must be from 0 (as many as --db-max-open-conns) to --db-max-open-conns (%d), not %d", c.pool.MaxOpen, c.pool.MaxIdle)
+	case c.pool.MaxIdleTime < time.Second:
+		return f.usageErrorf("--db-conn-max-idle-time must be at least 1s, not %s", c.pool.MaxIdleTime)
 	case c.shutdownTimeout <= 0:
 		return f.usageErrorf("--shutdown-timeout must be positive, not %s", c.shutdownTimeout)
 	case c.proxy.MaxRequestBytes <= 0 || c.proxy.MaxResponseBytes <= 0 || c.proxy.Timeout <= 0:
@@ -208,6 +229,12 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if cfg.debugAddr != "" {
+		if _, err := startDebugServer(ctx, cfg.debugAddr, logger); err != nil {
+			ln.Close()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+	}
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region,
 		"trusted_proxies", fmt.Sprint(cfg.proxies), "client_address_header", cfg.clientHeader)
 	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
@@ -227,6 +254,7 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 	if err != nil {
 		return nil, nil, err
 	}
+	db.SetPoolLimits(cfg.pool)
 	db.UseKeyring(keyring)
 	if err := db.CheckKeyring(ctx); err != nil {
 		db.Close()
@@ -258,10 +286,12 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 		Proxy:               cfg.proxy,
 
 		WebhookDestinations: webhookDestinations,
+		// Development fetches logos from loopback, as it accepts http there.
+		LogoDestinations: netguard.Policy{AllowPrivate: cfg.dev},
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	waitWorkers := startWorkers(workers, db, engine, &webhook.Dispatcher{Store: db, Logger: logger, Lease: cfg.webhookLease, Destinations: webhookDestinations}, logger)
+	waitWorkers := startWorkers(workers, db, engine, &webhook.Dispatcher{Store: db, Logger: logger, Lease: cfg.webhookLease, Destinations: webhookDestinations}, cfg.pruneInterval, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()

@@ -11,9 +11,9 @@ import (
 	"github.com/orielhq/oriel/internal/webhook"
 )
 
-// pruneInterval is how often expired jtis, revocations, idempotency keys
-// and OAuth states are deleted.
-const pruneInterval = time.Minute
+// defaultPruneInterval is how often expired jtis, revocations, idempotency
+// keys and OAuth states are deleted, unless --prune-interval says otherwise.
+const defaultPruneInterval = time.Minute
 
 // startWorkers starts the background jobs every replica runs: webhook
 // delivery by webhooks (a delivery a crashed replica held is sent again once
@@ -22,11 +22,11 @@ const pruneInterval = time.Minute
 // Replicas share the work through the database (leases and SKIP LOCKED), so
 // each job is done once whatever the number of replicas. The returned
 // function waits until every job has stopped after ctx ends.
-func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, webhooks *webhook.Dispatcher, logger *slog.Logger) (wait func()) {
+func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, webhooks *webhook.Dispatcher, pruneInterval time.Duration, logger *slog.Logger) (wait func()) {
 	jobs := map[string]func(context.Context) error{
 		"webhook dispatcher": webhooks.Run,
 		"token refresher":    (&connect.Refresher{Engine: engine}).Run,
-		"pruner":             func(ctx context.Context) error { return prune(ctx, db, logger) },
+		"pruner":             func(ctx context.Context) error { return prune(ctx, db, pruneInterval, logger) },
 	}
 	var wg sync.WaitGroup
 	for name, run := range jobs {
@@ -39,9 +39,9 @@ func startWorkers(ctx context.Context, db *store.SQL, engine *connect.Engine, we
 	return wg.Wait
 }
 
-// prune deletes expired records every pruneInterval until ctx ends.
-func prune(ctx context.Context, db *store.SQL, logger *slog.Logger) error {
-	t := time.NewTicker(pruneInterval)
+// prune deletes expired records every interval until ctx ends.
+func prune(ctx context.Context, db *store.SQL, interval time.Duration, logger *slog.Logger) error {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if n, err := db.PruneExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {

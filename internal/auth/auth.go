@@ -7,12 +7,12 @@
 //	linktoken.Parse          shape, header policy, claim types          (400 / 401)
 //	vendor's signing keys    one read; parsed keys come from a cache
 //	Verify                   the key must belong to the vendor in sub   (401)
-//	customer                 one read                                   (401 customer_not_found)
+//	customer (and user)      one read, with the vendor's origins        (401 customer_not_found)
 //	origin (embedded only)   claim against the allowed origins,         (403)
 //	                         and against the referring page, if known
 //	   ── from here on the parent origin is known ──
 //	CheckTime                iat, exp, nbf                              (401)
-//	user                     one read, scoped to the customer           (401 user_not_found)
+//	user                     read above, scoped to the customer         (401 user_not_found)
 //	RecordJTI                the one write: single use                  (401 jti_replayed)
 //	session token            token.Session, SessionTTL
 //
@@ -73,6 +73,9 @@ type Session struct {
 	// pages' CSP frame-ancestors and the only targetOrigin of their
 	// messages. It is "" for an SSO session, which is never framed.
 	Origin string
+	// Appearance is the vendor's widget styling, read with the customer
+	// (nil when the vendor set none).
+	Appearance *oriel.Appearance
 }
 
 // OpenEmbedded opens a link for a page in an iframe: it verifies the token,
@@ -103,13 +106,20 @@ func (d *DirectLinks) open(ctx context.Context, raw string, embedded bool, refer
 	if _, err := tok.Verify(candidates); err != nil {
 		return nil, reject(err, tok, "")
 	}
-	customer, err := d.Store.Customer(ctx, tok.VendorID(), tok.CustomerRef())
+	// One read: the customer, its vendor's origins and the user. A missing
+	// user is reported in its turn, below, once the parent origin is known.
+	party, err := d.Store.Party(ctx, tok.VendorID(), tok.CustomerRef(), tok.UserRef())
+	var userErr error
+	if oriel.ErrorCode(err) == CodeUserNotFound {
+		userErr = err
+		party, err = d.Store.Party(ctx, tok.VendorID(), tok.CustomerRef(), "")
+	}
 	if err != nil {
 		return nil, reject(notFoundAs(err, errCustomerNotFound), tok, "")
 	}
 	parent := ""
 	if embedded {
-		if parent, err = d.parentOrigin(ctx, tok.Origin(), customer); err != nil {
+		if parent, err = parentOrigin(tok.Origin(), party); err != nil {
 			return nil, reject(err, tok, "")
 		}
 		if referrer != "" && !sameOrigin(referrer, parent) {
@@ -121,11 +131,11 @@ func (d *DirectLinks) open(ctx context.Context, raw string, embedded bool, refer
 	if err := tok.CheckTime(d.now(), d.MaxAge, d.Skew); err != nil {
 		return nil, reject(err, tok, parent)
 	}
-	s := &Session{VendorID: tok.VendorID(), Customer: customer, Role: oriel.RoleAdmin, Origin: parent}
-	if ref := tok.UserRef(); ref != "" {
-		if s.User, err = d.Store.User(ctx, tok.VendorID(), customer.ID, ref); err != nil {
-			return nil, reject(notFoundAs(err, errUserNotFound), tok, parent)
-		}
+	if userErr != nil {
+		return nil, reject(notFoundAs(userErr, errUserNotFound), tok, parent)
+	}
+	s := &Session{VendorID: tok.VendorID(), Customer: party.Customer, User: party.User, Role: oriel.RoleAdmin, Origin: parent, Appearance: party.Appearance}
+	if s.User != nil {
 		s.Role = s.User.Role
 	}
 	expires := tok.IssuedAt().Add(linktoken.ReplayWindow(d.MaxAge, d.Skew))

@@ -22,6 +22,10 @@ const (
 	KindOAuth2 Kind = "oauth2"  // OAuth 2.0 authorization code grant
 	KindAPIKey Kind = "api_key" // one or more named keys the user pastes
 	KindBasic  Kind = "basic"   // HTTP Basic: fields "username" and "password"
+	// KindClientCredentials: OAuth 2.0 client credentials grant (RFC 6749
+	// §4.4). The user pastes the client_id and client_secret of an app
+	// registered in their own account; Oriel trades them for access tokens.
+	KindClientCredentials Kind = "oauth2_client_credentials"
 )
 
 // RefreshTokens says whether and how an OAuth2 provider issues refresh tokens.
@@ -73,11 +77,12 @@ type Provider struct {
 	DocsURL  string `json:"docs_url"` // the provider's own documentation of this auth method
 	Color    string `json:"color"`    // brand colour, #RRGGBB
 	Monogram string `json:"monogram,omitempty"`
-	// Logo is an SVG data URI generated from Color and the monogram (the
-	// display name's first letter unless Monogram is set).
+	// Logo is the path of the provider's logo, served by Oriel: a monogram
+	// (see MonogramPath) of Monogram, or of the display name's initials, on Color.
 	Logo string `json:"logo,omitempty"`
 
-	// OAuth2 only. The endpoints are URL templates that may hold {field}
+	// OAuth2 only (TokenEndpoint, scopes and TokenAuthMethod also for
+	// client credentials). The endpoints are URL templates that may hold {field}
 	// placeholders naming ConnectionConfig fields; AuthURL, TokenURL and
 	// RevocationURL resolve them for one connection.
 	AuthorizationEndpoint string         `json:"authorization_url,omitempty"`
@@ -100,11 +105,16 @@ type Provider struct {
 	Credentials      []*Field     `json:"credentials,omitempty"`
 	TestRequest      *TestRequest `json:"test_request,omitempty"`
 
-	// APIBase is the provider's API base URL template (same placeholder
-	// rules as the OAuth2 endpoints); APIBaseURL resolves it. APIAuth says
-	// how API requests carry credentials; Auth gives the effective one.
+	// APIBase is the root URL of the provider's API (a template with the
+	// same placeholder rules as the OAuth2 endpoints); "" when Oriel does
+	// not know it. APIAuth says how a request to it carries the connection's
+	// credentials; nil means the kind's default (see Auth).
 	APIBase string   `json:"api_base_url,omitempty"`
 	APIAuth *APIAuth `json:"api_auth,omitempty"`
+
+	// Provenance records where the entry's facts come from and when they
+	// were checked.
+	Provenance *Provenance `json:"provenance"`
 }
 
 // Field is one value a user or vendor enters for a connection.
@@ -193,7 +203,7 @@ func parseCatalogue(data []byte) ([]*Provider, error) {
 			return nil, fmt.Errorf("provider %q is listed twice", p.Key)
 		}
 		seen[p.Key] = true
-		p.Logo = monogramLogo(p.monogram(), p.Color, p.DisplayName)
+		p.Logo = MonogramPath(p.monogram(), p.Color)
 	}
 	slices.SortFunc(file.Providers, func(a, b *Provider) int { return strings.Compare(a.Key, b.Key) })
 	return file.Providers, nil

@@ -3,6 +3,7 @@ package connect
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,13 +16,24 @@ var (
 	monogramRE    = regexp.MustCompile(`^[A-Z0-9]{1,2}$`)
 	paramNameRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	headerNameRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	queryNameRE   = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 )
 
 // categories are the catalogue's provider categories.
 var categories = []string{
-	"accounting", "ai", "communication", "crm", "dev-tools", "documents", "e-commerce",
-	"identity", "marketing", "other", "payments", "productivity", "social", "storage", "support",
+	"accounting", "ai", "analytics", "communication", "crm", "dev-tools", "documents", "e-commerce",
+	"hr", "identity", "marketing", "other", "payments", "productivity", "social", "storage", "support",
 }
+
+// Categories returns the catalogue's provider categories, sorted.
+func Categories() []string { return slices.Clone(categories) }
+
+// Kinds returns the kinds of provider, in the catalogue's order of preference.
+func Kinds() []Kind { return []Kind{KindOAuth2, KindClientCredentials, KindAPIKey, KindBasic} }
+
+// scopeSeparators are the separators providers join scopes with: RFC
+// 6749's space, and the comma some older APIs use.
+var scopeSeparators = []string{" ", ","}
 
 // reservedAuthParams are authorization request parameters the OAuth2 flow
 // sets itself; a catalogue entry must not override them.
@@ -53,16 +65,24 @@ func (p *Provider) check() error {
 	if err := p.checkFields(); err != nil {
 		return err
 	}
-	if err := p.checkAPI(); err != nil {
+	if err := p.checkProvenance(); err != nil {
 		return err
 	}
+	var err error
 	switch p.Kind {
 	case KindOAuth2:
-		return p.checkOAuth2()
+		err = p.checkOAuth2()
 	case KindAPIKey, KindBasic:
-		return p.checkKeyed()
+		err = p.checkKeyed()
+	case KindClientCredentials:
+		err = p.checkClientCredentials()
+	default:
+		err = fmt.Errorf("kind must be %q, %q, %q or %q", KindOAuth2, KindClientCredentials, KindAPIKey, KindBasic)
 	}
-	return fmt.Errorf("kind must be %q, %q or %q", KindOAuth2, KindAPIKey, KindBasic)
+	if err != nil {
+		return err
+	}
+	return p.checkAPI()
 }
 
 // checkFields checks every field on its own and that names are unique.
@@ -129,8 +149,8 @@ func (p *Provider) checkOAuth2() error {
 		return errors.New("an oauth2 provider has no credentials or test_request")
 	}
 	switch {
-	case p.ScopeSeparator != " " && p.ScopeSeparator != ",":
-		return errors.New(`scope_separator must be " " or ","`)
+	case !slices.Contains(scopeSeparators, p.ScopeSeparator):
+		return fmt.Errorf("scope_separator must be one of %q", scopeSeparators)
 	case p.RefreshTokens != RefreshNone && p.RefreshTokens != RefreshReusable && p.RefreshTokens != RefreshRotating:
 		return errors.New("refresh_tokens must be none, reusable or rotating")
 	case p.TokenAuthMethod != ClientSecretBasic && p.TokenAuthMethod != ClientSecretPost:
@@ -178,6 +198,34 @@ func (p *Provider) checkOAuth2() error {
 	return nil
 }
 
+// checkClientCredentials checks an oauth2_client_credentials provider:
+// a token URL, scope rules and how the client authenticates, and the
+// credentials "client_id" then "client_secret" (secret), which the user
+// copies from an app registered in their account.
+func (p *Provider) checkClientCredentials() error {
+	c := p.Credentials
+	switch {
+	case len(c) != 2 || c[0].Name != "client_id" || c[0].Secret || c[1].Name != "client_secret" || !c[1].Secret:
+		return errors.New(`a client credentials provider's credentials are "client_id" then "client_secret" (secret)`)
+	case p.AuthorizationEndpoint != "" || p.RevocationEndpoint != "" || p.PKCE || p.RefreshTokens != "" ||
+		p.Issuer != "" || len(p.AuthorizationParams) > 0 || p.TestRequest != nil || p.Generic:
+		return errors.New("a client credentials provider has a token_url and scopes only; getting a token is its test")
+	case p.TokenEndpoint == "":
+		return errors.New("token_url is required")
+	case !slices.Contains(scopeSeparators, p.ScopeSeparator):
+		return fmt.Errorf("scope_separator must be one of %q", scopeSeparators)
+	case p.TokenAuthMethod != ClientSecretBasic && p.TokenAuthMethod != ClientSecretPost:
+		return errors.New("token_auth_method must be client_secret_basic or client_secret_post")
+	}
+	if err := p.ValidateScopes(p.DefaultScopes); err != nil {
+		return fmt.Errorf("default_scopes: %w", err)
+	}
+	if err := checkTemplate(p.TokenEndpoint, p.ConnectionConfig); err != nil {
+		return fmt.Errorf("token_url: %w", err)
+	}
+	return nil
+}
+
 // checkKeyed checks an api_key or basic provider.
 func (p *Provider) checkKeyed() error {
 	if p.AuthorizationEndpoint != "" || p.TokenEndpoint != "" || p.RevocationEndpoint != "" || p.RevocationBody != "" ||
@@ -195,6 +243,16 @@ func (p *Provider) checkKeyed() error {
 	}
 	if p.Generic && (p.TestRequest != nil || len(p.ConnectionConfig) > 0) {
 		return errors.New("a generic provider has no connection_config or test_request")
+	}
+	if p.Kind == KindAPIKey && !p.Generic {
+		if p.TestRequest == nil {
+			return errors.New("an api_key provider needs a test_request that proves the key works")
+		}
+		for _, f := range p.Credentials {
+			if f.Secret && f.Pattern == "" {
+				return fmt.Errorf("credential %q needs a pattern that the provider's keys match", f.Name)
+			}
+		}
 	}
 	if p.TestRequest != nil {
 		if err := p.checkTestRequest(); err != nil {
@@ -224,8 +282,8 @@ func (p *Provider) checkTestRequest() error {
 		values["header "+k] = v
 	}
 	for k, v := range t.Query {
-		if !paramNameRE.MatchString(k) {
-			return fmt.Errorf("query parameter %q: name must match %s", k, paramNameRE)
+		if !queryNameRE.MatchString(k) {
+			return fmt.Errorf("query parameter %q: name must match %s", k, queryNameRE)
 		}
 		values["query "+k] = v
 	}
@@ -265,6 +323,10 @@ func (p *Provider) usesPlaceholder(name string) bool {
 		if t.BasicAuth != nil {
 			templates = append(templates, t.BasicAuth.Username, t.BasicAuth.Password)
 		}
+	}
+	if a := p.APIAuth; a != nil {
+		templates = append(templates, a.Value, a.Username, a.Password)
+		templates = slices.AppendSeq(templates, maps.Values(a.Headers))
 	}
 	return slices.ContainsFunc(templates, func(t string) bool { return slices.Contains(placeholders(t), name) })
 }

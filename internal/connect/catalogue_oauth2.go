@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/orielhq/oriel"
 )
@@ -38,7 +39,43 @@ func (p *Provider) OAuth2Config(client OAuth2Client, cfg map[string]string) (*oa
 	if err != nil {
 		return nil, err
 	}
-	scopes := client.Scopes
+	scopes, err := p.joinScopes(client.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	return &oauth2.Config{
+		ClientID:     client.ClientID,
+		ClientSecret: client.ClientSecret,
+		RedirectURL:  client.RedirectURL,
+		Scopes:       scopes,
+		Endpoint:     oauth2.Endpoint{AuthURL: authURL, TokenURL: tokenURL, AuthStyle: p.authStyle()},
+	}, nil
+}
+
+// ClientCredentialsConfig returns the golang.org/x/oauth2/clientcredentials
+// configuration of an oauth2_client_credentials connection whose fields
+// (client_id, client_secret and connection config) are values, asking for
+// p's default scopes.
+func (p *Provider) ClientCredentialsConfig(values map[string]string) (*clientcredentials.Config, error) {
+	if p.Kind != KindClientCredentials {
+		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeNotOAuth2, "%s does not use the client credentials grant", p.DisplayName)
+	}
+	tokenURL, err := p.TokenURL(values)
+	if err != nil {
+		return nil, err
+	}
+	scopes, err := p.joinScopes(nil)
+	if err != nil {
+		return nil, err
+	}
+	return &clientcredentials.Config{ClientID: values["client_id"], ClientSecret: values["client_secret"],
+		TokenURL: tokenURL, Scopes: scopes, AuthStyle: p.authStyle()}, nil
+}
+
+// joinScopes validates scopes (nil: p's defaults) and joins them with p's
+// separator as x/oauth2 expects: it joins with spaces itself, and passes a
+// single element through as it is.
+func (p *Provider) joinScopes(scopes []string) ([]string, error) {
 	if scopes == nil {
 		scopes = p.DefaultScopes
 	}
@@ -46,20 +83,17 @@ func (p *Provider) OAuth2Config(client OAuth2Client, cfg map[string]string) (*oa
 		return nil, err
 	}
 	if p.ScopeSeparator != " " && len(scopes) > 0 {
-		// x/oauth2 joins with spaces; a single element passes through as is.
 		scopes = []string{strings.Join(scopes, p.ScopeSeparator)}
 	}
-	style := oauth2.AuthStyleInParams
+	return scopes, nil
+}
+
+// authStyle is how x/oauth2 sends the client's secret to p's token endpoint.
+func (p *Provider) authStyle() oauth2.AuthStyle {
 	if p.TokenAuthMethod == ClientSecretBasic {
-		style = oauth2.AuthStyleInHeader
+		return oauth2.AuthStyleInHeader
 	}
-	return &oauth2.Config{
-		ClientID:     client.ClientID,
-		ClientSecret: client.ClientSecret,
-		RedirectURL:  client.RedirectURL,
-		Scopes:       scopes,
-		Endpoint:     oauth2.Endpoint{AuthURL: authURL, TokenURL: tokenURL, AuthStyle: style},
-	}, nil
+	return oauth2.AuthStyleInParams
 }
 
 // AuthCodeOptions returns p's extra authorization request parameters (such

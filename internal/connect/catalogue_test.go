@@ -3,7 +3,6 @@ package connect
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -78,7 +77,7 @@ func TestCatalogueEntriesAreWellFormed(t *testing.T) {
 				t.Error("display name and category are required")
 			}
 			assertProviderURL(t, "docs_url", p.DocsURL)
-			assertSVGLogo(t, p.Logo, p.DisplayName)
+			assertSVGLogo(t, p.Logo)
 			for _, f := range p.FormFields() {
 				if f.Name == "" || f.Label == "" {
 					t.Errorf("field %+v needs a name and a label", f)
@@ -169,15 +168,28 @@ func assertTestRequest(t *testing.T, p *Provider) {
 	}
 }
 
-// sampleCredential returns a value of f that matches its pattern, made by
-// hand for the catalogue's credential patterns.
+// sampleCredential returns a value of f that matches its pattern: one of a
+// few made by hand, or the pattern's literal prefix followed by a run of
+// "a" (a letter and a hex digit) of some length.
 func sampleCredential(f *Field) string {
-	for _, v := range []string{
+	candidates := []string{
 		"sk-ant-api03-" + strings.Repeat("a", 40), "sk-proj-" + strings.Repeat("b", 40),
 		"SG." + strings.Repeat("c", 22) + "." + strings.Repeat("d", 43), "rk_test_" + strings.Repeat("e", 24),
 		"AC" + strings.Repeat("0", 32), strings.Repeat("f", 32), strings.Repeat("A1", 32),
 		"key-" + strings.Repeat("9", 32), "someone@example.com", "secret value",
-	} {
+		"ghp_" + strings.Repeat("a", 36), "pat" + strings.Repeat("a", 14) + "." + strings.Repeat("a", 64),
+		"pat-na1-" + strings.Repeat("a", 36), "shippo_live_" + strings.Repeat("a", 40), "ntn_" + strings.Repeat("a", 40),
+		"sk-or-v1-" + strings.Repeat("a", 64), "123-abc-456", "EZAK" + strings.Repeat("a", 30),
+		strings.Repeat("a", 32) + "-us21", "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", strings.Repeat("A", 20),
+	}
+	prefix := strings.TrimPrefix(f.Pattern, "^")
+	if i := strings.IndexAny(prefix, `[(\.{$`); i >= 0 {
+		prefix = prefix[:i]
+	}
+	for n := 1; n <= 300; n++ {
+		candidates = append(candidates, prefix+strings.Repeat("a", n))
+	}
+	for _, v := range candidates {
 		if f.problem(v) == "" {
 			return v
 		}
@@ -185,17 +197,22 @@ func sampleCredential(f *Field) string {
 	return "unmatched"
 }
 
-// assertSVGLogo checks that logo is a base64 SVG data URI: well-formed XML
-// whose root is <svg> in the SVG namespace, without scripts or links.
-func assertSVGLogo(t *testing.T, logo, name string) {
+// assertSVGLogo checks that logo is the path of a monogram that
+// MonogramSVG draws: well-formed XML whose root is <svg> in the SVG
+// namespace, without scripts or links.
+func assertSVGLogo(t *testing.T, logo string) {
 	t.Helper()
-	data, ok := strings.CutPrefix(logo, "data:image/svg+xml;base64,")
+	file, ok := strings.CutPrefix(logo, LogoPathPrefix)
 	if !ok {
-		t.Fatalf("logo %.40q… is not an SVG data URI", logo)
+		t.Fatalf("logo %q is not under %s", logo, LogoPathPrefix)
 	}
-	svg, err := base64.StdEncoding.DecodeString(data)
+	file, err := url.PathUnescape(file)
 	if err != nil {
-		t.Fatalf("logo is not base64: %v", err)
+		t.Fatal(err)
+	}
+	svg, ok := MonogramSVG(file)
+	if !ok {
+		t.Fatalf("logo %q is not a monogram Oriel serves", logo)
 	}
 	dec := xml.NewDecoder(bytes.NewReader(svg))
 	var root *xml.StartElement
@@ -224,8 +241,33 @@ func assertSVGLogo(t *testing.T, logo, name string) {
 	if root == nil || root.Name.Local != "svg" || root.Name.Space != "http://www.w3.org/2000/svg" {
 		t.Errorf("logo root is %v, want svg in the SVG namespace", root)
 	}
-	if !bytes.Contains(svg, []byte(xmlEscape(name))) {
-		t.Errorf("logo is not labelled %q", name)
+}
+
+func TestMonogramLogos(t *testing.T) {
+	for name, want := range map[string]string{
+		"Acme CRM": "AC", "salesforce": "S", "Über Eats": "ÜE", "  42 things": "4T", "—": "?", "<script>": "S",
+	} {
+		if got := Monogram(name); got != want {
+			t.Errorf("Monogram(%q) = %q, want %q", name, got, want)
+		}
+		path := MonogramPath(Monogram(name), "#112233")
+		assertSVGLogo(t, path)
+		if strings.ContainsAny(strings.TrimPrefix(path, LogoPathPrefix), "/?#<>\"") {
+			t.Errorf("MonogramPath(%q) = %q holds URL or markup syntax", name, path)
+		}
+	}
+	for _, file := range []string{
+		"m1-A-11223.svg", "m1-a-112233.svg", "m1-ABC-112233.svg", "m1--112233.svg", "m0-A-112233.svg",
+		"m1-A-112233.png", "m1-<-112233.svg", "m1-A-112233.svg/x", "m1-&-112233.svg", "m1-A-ffffff.svg",
+	} {
+		if _, ok := MonogramSVG(file); ok {
+			t.Errorf("MonogramSVG(%q) drew a logo", file)
+		}
+	}
+	dark, _ := MonogramSVG("m1-A-FFE01B.svg")
+	light, _ := MonogramSVG("m1-A-1F2328.svg")
+	if !bytes.Contains(dark, []byte(`fill="#1F2328"`)) || !bytes.Contains(light, []byte(`fill="#FFFFFF"`)) {
+		t.Error("letters do not contrast with the background")
 	}
 }
 
@@ -371,6 +413,9 @@ func urlBuilders(t *testing.T, p *Provider) map[string]func(field, value string)
 			builders[tmpl] = func(field, value string) (string, error) { return resolve(sample(field, value)) }
 		}
 	}
+	if p.APIBase != "" {
+		builders[p.APIBase] = func(field, value string) (string, error) { return p.BaseURL(sample(field, value)) }
+	}
 	if p.TestRequest != nil {
 		builders[p.TestRequest.URL] = func(field, value string) (string, error) {
 			req, err := p.NewTestRequest(context.Background(), sample(field, value))
@@ -392,18 +437,33 @@ func TestParseCatalogueRejectsMalformedEntries(t *testing.T) {
 			"token_url":         "https://{subdomain}.acme.com/oauth/token",
 			"scope_separator":   " ", "pkce": true, "refresh_tokens": "rotating", "token_auth_method": "client_secret_basic",
 			"connection_config": []any{map[string]any{"name": "subdomain", "label": "Subdomain", "pattern": "^[a-z0-9-]+$"}},
+			"api_base_url":      "https://{subdomain}.acme.com/api",
+			"provenance":        map[string]any{"checked": "2026-12-04", "grant": "acme", "differences": map[string]any{"grant.token_url": "grant lists an older path."}},
 		}
 	}
 	apiKey := func() map[string]any {
 		return map[string]any{
 			"key": "acme-key", "display_name": "Acme", "kind": "api_key", "category": "crm", "color": "#112233",
 			"docs_url":    "https://docs.acme.example.com/keys",
-			"credentials": []any{map[string]any{"name": "api_key", "label": "API key", "secret": true}},
+			"credentials": []any{map[string]any{"name": "api_key", "label": "API key", "secret": true, "pattern": "^[a-z0-9]{20}$"}},
 			"test_request": map[string]any{"method": "GET", "url": "https://api.acme.com/me",
 				"headers": map[string]any{"authorization": "Bearer {api_key}"}, "expect_status": []any{200}},
+			"api_base_url": "https://api.acme.com",
+			"api_auth":     map[string]any{"in": "header", "name": "x-api-key", "value": "{api_key}"},
+			"provenance":   map[string]any{"checked": "2026-12-04"},
 		}
 	}
-	if _, err := parseCatalogue(catalogueJSON(t, base(), apiKey())); err != nil {
+	clientCredentials := func() map[string]any {
+		return map[string]any{
+			"key": "acme-cc", "display_name": "Acme", "kind": "oauth2_client_credentials", "category": "crm", "color": "#112233",
+			"docs_url": "https://docs.acme.example.com/cc", "token_url": "https://auth.acme.com/token",
+			"scope_separator": " ", "token_auth_method": "client_secret_basic",
+			"credentials": []any{map[string]any{"name": "client_id", "label": "Client ID"},
+				map[string]any{"name": "client_secret", "label": "Client secret", "secret": true}},
+			"provenance": map[string]any{"checked": "2026-12-04"},
+		}
+	}
+	if _, err := parseCatalogue(catalogueJSON(t, base(), apiKey(), clientCredentials())); err != nil {
 		t.Fatalf("the valid base entries are rejected: %v", err)
 	}
 	for _, c := range []struct {
@@ -428,7 +488,7 @@ func TestParseCatalogueRejectsMalformedEntries(t *testing.T) {
 			m["connection_config"] = []any{map[string]any{"name": "subdomain", "label": "Subdomain", "pattern": "[a-z]+"}}
 		}, "anchored"},
 		{"unused config field", base, func(m map[string]any) {
-			m["authorization_url"], m["token_url"] = "https://acme.com/authorize", "https://acme.com/token"
+			m["authorization_url"], m["token_url"], m["api_base_url"] = "https://acme.com/authorize", "https://acme.com/token", "https://acme.com"
 		}, "not used"},
 		{"bad separator", base, func(m map[string]any) { m["scope_separator"] = "+" }, "scope_separator"},
 		{"bad refresh", base, func(m map[string]any) { m["refresh_tokens"] = "sometimes" }, "refresh_tokens"},
@@ -448,6 +508,41 @@ func TestParseCatalogueRejectsMalformedEntries(t *testing.T) {
 		{"no expected status", apiKey, func(m map[string]any) { m["test_request"].(map[string]any)["expect_status"] = []any{} }, "expect_status"},
 		{"basic with other fields", apiKey, func(m map[string]any) { m["kind"] = "basic" }, "username"},
 		{"oauth settings on api_key", apiKey, func(m map[string]any) { m["pkce"] = true }, "no OAuth2 settings"},
+		{"api_key without test request", apiKey, func(m map[string]any) { delete(m, "test_request") }, "test_request"},
+		{"key without pattern", apiKey, func(m map[string]any) {
+			m["credentials"] = []any{map[string]any{"name": "api_key", "label": "API key", "secret": true}}
+		}, "needs a pattern"},
+		{"no provenance", base, func(m map[string]any) { delete(m, "provenance") }, "provenance is required"},
+		{"undated provenance", base, func(m map[string]any) { m["provenance"] = map[string]any{"checked": "yesterday"} }, "checked"},
+		{"unknown difference", base, func(m map[string]any) {
+			m["provenance"].(map[string]any)["differences"] = map[string]any{"grant.pkce": "grant says something else."}
+		}, "is not one of"},
+		{"difference from an uncited source", base, func(m map[string]any) {
+			m["provenance"].(map[string]any)["differences"] = map[string]any{"x_oauth2.token_url": "x/oauth2 lists another URL."}
+		}, "does not cite"},
+		{"unexplained difference", base, func(m map[string]any) {
+			m["provenance"].(map[string]any)["differences"] = map[string]any{"grant.token_url": "old"}
+		}, "explanation"},
+		{"cross-check on api_key", apiKey, func(m map[string]any) { m["provenance"] = map[string]any{"checked": "2026-12-04", "grant": "acme"} }, "authorization-code"},
+		{"api base with query", base, func(m map[string]any) { m["api_base_url"] = "https://{subdomain}.acme.com/api?x=1" }, "api_base_url"},
+		{"api base with trailing slash", base, func(m map[string]any) { m["api_base_url"] = "https://api.acme.com/" }, "api_base_url"},
+		{"api base on an IP address", base, func(m map[string]any) { m["api_base_url"] = "https://169.254.169.254/api" }, "IP address"},
+		{"api base placeholder mid-host", base, func(m map[string]any) { m["api_base_url"] = "https://api.{subdomain}.acme.com" }, "whole leading labels"},
+		{"api_key base without auth", apiKey, func(m map[string]any) { delete(m, "api_auth") }, "how the key is sent"},
+		{"auth placement unknown", apiKey, func(m map[string]any) { m["api_auth"] = map[string]any{"in": "cookie", "value": "{api_key}"} }, "bearer, header, basic or query"},
+		{"auth without a secret", apiKey, func(m map[string]any) { m["api_auth"] = map[string]any{"in": "bearer", "value": "fixed"} }, "no secret"},
+		{"auth with undeclared field", apiKey, func(m map[string]any) {
+			m["api_auth"] = map[string]any{"in": "bearer", "value": "{api_key}", "headers": map[string]any{"x-user": "{user}"}}
+		}, "not a declared field"},
+		{"access token on api_key", apiKey, func(m map[string]any) { m["api_auth"] = map[string]any{"in": "bearer", "value": "{access_token}"} }, "not a declared field"},
+		{"query auth with a bad name", apiKey, func(m map[string]any) {
+			m["api_auth"] = map[string]any{"in": "query", "name": "Api Key", "value": "{api_key}"}
+		}, "takes a name"},
+		{"client credentials with authorization URL", clientCredentials, func(m map[string]any) { m["authorization_url"] = "https://auth.acme.com/authorize" }, "token_url and scopes only"},
+		{"client credentials with other fields", clientCredentials, func(m map[string]any) {
+			m["credentials"] = []any{map[string]any{"name": "key", "label": "Key", "secret": true}}
+		}, "client_id"},
+		{"client credentials without token URL", clientCredentials, func(m map[string]any) { delete(m, "token_url") }, "token_url is required"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := c.entry()

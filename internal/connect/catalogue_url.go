@@ -70,7 +70,7 @@ func (p *Provider) RevocationURL(cfg map[string]string) (string, error) {
 // endpoint resolves one of p's OAuth2 endpoint templates.
 func (p *Provider) endpoint(tmpl string, cfg map[string]string) (string, error) {
 	switch {
-	case p.Kind != KindOAuth2:
+	case p.Kind != KindOAuth2 && p.Kind != KindClientCredentials:
 		return "", oriel.Errorf(oriel.EUNPROCESSABLE, CodeNotOAuth2, "%s does not use OAuth 2.0", p.DisplayName)
 	case tmpl == "":
 		return "", oriel.Errorf(oriel.EUNPROCESSABLE, CodeEndpointsMissing,

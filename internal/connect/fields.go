@@ -2,17 +2,22 @@ package connect
 
 import (
 	"context"
+	"errors"
 	"net/http"
+
+	"golang.org/x/oauth2"
 
 	"github.com/orielhq/oriel"
 )
 
-// SubmitFields connects one of the vendor's api_key or basic connections
-// with values a user entered for its provider's form fields (connection
-// config and credentials). The values are validated against the catalogue;
-// when the provider has a test request, it is sent and must answer one of
-// the expected statuses. On success every value (defaults filled in) is
-// stored encrypted as Credentials.Fields and the connection is connected.
+// SubmitFields connects one of the vendor's api_key, basic or client
+// credentials connections with values a user entered for its provider's
+// form fields (connection config and credentials). The values are validated
+// against the catalogue; when the provider has a test request, it is sent
+// and must answer one of the expected statuses, and a client credentials
+// provider must issue an access token for them. On success every value
+// (defaults filled in) is stored encrypted as Credentials.Fields and the
+// connection is connected.
 //
 // Invalid or refused values return a message per field, to show next to
 // the fields, with CodeFieldsInvalid or CodeCredentialsRejected; no message
@@ -37,17 +42,46 @@ func (e *Engine) SubmitFields(ctx context.Context, vendorID, connectionID string
 			filled[f.Name] = v
 		}
 	}
-	if p.TestRequest != nil {
-		if problems, err := e.testCredentials(ctx, t, filled); err != nil {
-			e.log().Warn("credentials test failed", "vendor_id", vendorID, "connection_id", connectionID, "code", oriel.ErrorCode(err))
-			return nil, problems, err
-		}
+	var problems map[string]string
+	switch {
+	case p.Kind == KindClientCredentials:
+		problems, err = e.testClientCredentials(ctx, p, filled)
+	case p.TestRequest != nil:
+		problems, err = e.testCredentials(ctx, t, filled)
+	}
+	if err != nil {
+		e.log().Warn("credentials test failed", "vendor_id", vendorID, "connection_id", connectionID, "code", oriel.ErrorCode(err))
+		return nil, problems, err
 	}
 	conn, err := e.Store.SetConnected(ctx, vendorID, connectionID, &oriel.Credentials{Fields: filled})
 	if err != nil {
 		return nil, nil, err
 	}
 	return conn, nil, nil
+}
+
+// testClientCredentials asks p's token endpoint for an access token with
+// the client id and secret in values (RFC 6749 §4.4), retrying transient
+// failures. A refusal (invalid_client, or 400/401) blames the secret.
+func (e *Engine) testClientCredentials(ctx context.Context, p *Provider, values map[string]string) (map[string]string, error) {
+	cfg, err := p.ClientCredentialsConfig(values)
+	if err != nil {
+		return nil, err
+	}
+	err = retry(ctx, func() error {
+		_, err := cfg.Token(e.oauth2Context(ctx))
+		return err
+	})
+	if err == nil {
+		return nil, nil
+	}
+	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok && re.Response != nil &&
+		(re.ErrorCode == "invalid_client" || re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusBadRequest) {
+		return map[string]string{"client_secret": p.DisplayName + " did not accept this client ID and secret."},
+			oriel.Errorf(oriel.EUNPROCESSABLE, CodeCredentialsRejected, "%s did not issue a token for these credentials (%s)",
+				p.DisplayName, safeOAuthError(re.ErrorCode))
+	}
+	return nil, providerError(err, "the token request")
 }
 
 // testCredentials sends the provider's test request with values, retrying

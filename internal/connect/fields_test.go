@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/connect"
 	"github.com/orielhq/oriel/internal/oauthdev"
@@ -159,4 +161,56 @@ func TestSubmitFieldsWithoutTestRequest(t *testing.T) {
 	}
 	_, _, err := w.engine.SubmitFields(ctx, w.vendorID, w.conn.ID, map[string]string{"api_key": "x"})
 	wantCode(t, err, connect.CodeProviderUsesOAuth2)
+}
+
+// TestSubmitClientCredentials connects a client credentials provider
+// (PayPal, played over TLS by the in-repo authorization server): the entered
+// client id and secret must obtain a token, and are then stored as the
+// connection's fields, from which ClientCredentialsConfig gets working
+// tokens.
+func TestSubmitClientCredentials(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		w := newWorld(t, s, oauthdev.Options{})
+		paypal := newFakeProvider(t, func(rw http.ResponseWriter, r *http.Request) {
+			if r.Host != "api-m.paypal.com" || r.URL.Path != "/v1/oauth2/token" {
+				http.Error(rw, "unexpected request", http.StatusBadRequest)
+				return
+			}
+			r.URL.Path = oauthdev.PathToken
+			w.idp.ServeHTTP(rw, r)
+		})
+		w.engine.HTTPClient = paypal.client(true)
+		w.putIntegration("payments", "paypal", nil, nil)
+		conn := w.newConnection("payments")
+		ctx := context.Background()
+
+		wrong := "CANARY-WRONG-SECRET-123456"
+		_, problems, err := w.engine.SubmitFields(ctx, w.vendorID, conn.ID, map[string]string{"client_id": clientID, "client_secret": wrong})
+		wantCode(t, err, connect.CodeCredentialsRejected)
+		if problems["client_secret"] == "" || strings.Contains(err.Error()+problems["client_secret"], wrong) {
+			t.Fatalf("problems %v, err %v", problems, err)
+		}
+		if c := w.connectionByID(conn.ID); c.Status != oriel.StatusDisconnected {
+			t.Fatalf("status %s after a refused secret", c.Status)
+		}
+
+		c, problems, err := w.engine.SubmitFields(ctx, w.vendorID, conn.ID, map[string]string{"client_id": clientID, "client_secret": clientSecret})
+		if err != nil || problems != nil || c.Status != oriel.StatusConnected {
+			t.Fatalf("%+v, %v, %v", c, problems, err)
+		}
+		cred, err := w.engine.Credentials(ctx, w.vendorID, conn.ID)
+		must(t, err)
+		if cred.Fields["client_secret"] != clientSecret || cred.Fields["api_host"] != "api-m.paypal.com" {
+			t.Fatalf("stored fields %v", cred.Fields)
+		}
+		p, _ := connect.LookupProvider("paypal")
+		cfg, err := p.ClientCredentialsConfig(cred.Fields)
+		must(t, err)
+		tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, paypal.client(true)))
+		must(t, err)
+		if !w.tokenWorks(tok.AccessToken) || tok.RefreshToken != "" {
+			t.Fatalf("client credentials token %+v does not work at the resource server", tok)
+		}
+	})
 }

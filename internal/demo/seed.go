@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/demo/partner"
@@ -59,6 +60,9 @@ func (d *Demo) seed(ctx context.Context) (map[string]string, error) {
 	return crm, seedAppointmentTypes(ctx, api)
 }
 
+// demoHireDate is when the demo's employees were hired.
+const demoHireDate oriel.Date = "2024-03-01"
+
 // seedCustomer makes sure the customer, its users and its connections
 // exist, and returns the id of its Demo CRM connection.
 func (d *Demo) seedCustomer(ctx context.Context, api *vendorAPI, c *partner.Customer) (string, error) {
@@ -66,10 +70,19 @@ func (d *Demo) seedCustomer(ctx context.Context, api *vendorAPI, c *partner.Cust
 	if err := ensure(ctx, api, ref, "/v1/customers", map[string]any{"external_id": c.ExternalID, "name": c.Name}); err != nil {
 		return "", err
 	}
+	var employees []string
 	for _, u := range c.Users {
 		body := map[string]any{"external_id": u.ExternalID, "name": u.Name, "email": u.Email, "role": u.Role}
 		if err := ensure(ctx, api, ref+"/users/E"+url.PathEscape(u.ExternalID), ref+"/users", body); err != nil {
 			return "", err
+		}
+		employees = append(employees, u.ExternalID)
+	}
+	if c == partner.Directory[0] {
+		// Acme is also an employer: its users are employees who enroll in
+		// benefits on Northwind's Benefits page.
+		if err := seedBenefits(ctx, api, c.ExternalID, employees, demoHireDate, time.Now()); err != nil {
+			return "", fmt.Errorf("seed %s's benefits: %w", c.Name, err)
 		}
 	}
 	var existing listPage[oriel.Connection]

@@ -34,7 +34,7 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		ScopesSupported:                slices.Sorted(maps.Keys(s.opts.Scopes)),
 		ResponseTypesSupported:         []string{"code"},
 		ResponseModesSupported:         []string{"query"},
-		GrantTypesSupported:            []string{"authorization_code", "refresh_token"},
+		GrantTypesSupported:            []string{"authorization_code", "refresh_token", "client_credentials"},
 		TokenAuthMethodsSupported:      authMethods,
 		RevocationAuthMethodsSupported: authMethods,
 		CodeChallengeMethodsSupported:  []string{"S256"},

@@ -39,8 +39,8 @@ func invalidClient() *oauthError {
 	return &oauthError{http.StatusUnauthorized, "invalid_client", "client authentication failed"}
 }
 
-// handleToken serves POST /token: the authorization_code and refresh_token
-// grants, after any injected fault.
+// handleToken serves POST /token: the authorization_code, refresh_token
+// and client_credentials grants, after any injected fault.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	form, clientID, oerr := readClientForm(w, r)
 	grantType := form.Get("grant_type")
@@ -71,10 +71,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp, oerr = s.redeemCode(client, form, fault)
 	case "refresh_token":
 		resp, oerr = s.refreshGrant(client, form, fault)
+	case "client_credentials":
+		resp, oerr = s.clientCredentialsGrant(client, form)
 	case "":
 		oerr = invalidRequest("grant_type is required")
 	default:
-		oerr = &oauthError{http.StatusBadRequest, "unsupported_grant_type", "only authorization_code and refresh_token"}
+		oerr = &oauthError{http.StatusBadRequest, "unsupported_grant_type", "only authorization_code, refresh_token and client_credentials"}
 	}
 	if oerr != nil {
 		writeError(w, oerr, false)
@@ -84,6 +86,19 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		resp.TokenType = fault.TokenType
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// clientCredentialsGrant runs the client_credentials grant (RFC 6749
+// §4.4): an access token for the client itself, without a refresh token.
+func (s *Server) clientCredentialsGrant(client *Client, form url.Values) (tokenResponse, *oauthError) {
+	scopes, ok := s.grantableScopes(client, form.Get("scope"))
+	if !ok {
+		return tokenResponse{}, &oauthError{http.StatusBadRequest, "invalid_scope", "unknown scope"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := &grant{clientID: client.ID, scopes: scopes, expires: s.now().Add(s.opts.AccessTokenTTL)}
+	return s.issueTokens(g, true), nil
 }
 
 // redeemCode runs the authorization_code grant. A code is used up by its

@@ -21,6 +21,7 @@ var bodyEndpoints = []bodyEndpoint{
 	{"PUT", "/v1/signing-key", "key"},
 	{"POST", "/v1/api-keys", "name"},
 	{"PUT", "/v1/integrations/{key}", "provider"},
+	{"PUT", "/v1/integrations/{key}/logo", "url"},
 	{"POST", "/v1/customers/{customer}/connections", "integration"},
 	{"POST", "/v1/webhook-endpoints", "url"},
 	{"PUT", "/v1/appearance", "mode"},

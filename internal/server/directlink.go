@@ -33,8 +33,15 @@ const (
 // parsed: a token of linktoken.MaxTokenBytes plus a dl_path, with room.
 const maxLinkQueryBytes = 12 << 10
 
-// appPages are the workspace pages a Fully Embedded or SSO link may open.
-var appPages = []string{"/connections"}
+// appPages are the workspace pages a Fully Embedded or SSO link may open:
+// the paths of the registry's workspace sections (widgets.go).
+var appPages = func() []string {
+	var paths []string
+	for _, section := range (&Server{}).workspaceSections() {
+		paths = append(paths, section.Path)
+	}
+	return paths
+}()
 
 var (
 	errSessionMissing      = oriel.Errorf(oriel.EUNAUTHORIZED, codeSessionMissing, "no session: sign in through a direct link (/direct_link/sso) first")
@@ -54,27 +61,6 @@ func getOnly(h handler) handler {
 	}
 }
 
-// embeddedConnection answers GET /direct_link/embedded/connections/{connection_id}:
-// the connection widget, framed by the verified parent origin.
-func (s *Server) embeddedConnection(w http.ResponseWriter, r *http.Request) error {
-	q, err := readLinkQuery(r, false)
-	if err == nil {
-		err = checkConnectionID(r.PathValue("connection_id"))
-	}
-	if err != nil {
-		return s.refuse(w, r, err, framed)
-	}
-	sess, err := s.openLink(w, r, q.token, framed)
-	if err == nil {
-		err = s.checkCustomerConnection(r, sess, r.PathValue("connection_id"))
-	}
-	if err != nil {
-		return s.refuse(w, r, err, framed)
-	}
-	f := s.sessionFrame(r, sess, framed)
-	return writePage(w, http.StatusOK, f, web.ConnectionPage{Frame: f, Viewer: viewerOf(sess), ConnectionID: r.PathValue("connection_id")})
-}
-
 // checkCustomerConnection checks that the connection id is one of the
 // session's customer's. Its refusal, after the link was verified, is framed
 // by the parent origin and posted to it (auth.Rejection with the origin).
@@ -82,7 +68,7 @@ func (s *Server) checkCustomerConnection(r *http.Request, sess *auth.Session, id
 	c, err := s.store.Connection(r.Context(), sess.VendorID, id)
 	switch {
 	case oriel.ErrorKind(err) == oriel.ENOTFOUND || err == nil && c.CustomerID != sess.Customer.ID:
-		return &auth.Rejection{Err: errConnectionNotFound, Origin: sess.Origin, VendorID: sess.VendorID}
+		return framedRejection(errConnectionNotFound, sess)
 	case err != nil:
 		return err
 	}
@@ -100,7 +86,7 @@ func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	return s.writeWorkspace(w, r, sess, framed)
+	return s.writeWorkspace(w, r, sess, q.path, framed)
 }
 
 // directLinkSSO answers GET /direct_link/sso ("White-label SSO"): at the top
@@ -129,8 +115,9 @@ func (s *Server) directLinkSSO(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// workspace answers GET /connections after SSO: the workspace at the top
-// level, for the session in the first-party cookie.
+// workspace answers a workspace section's page (GET /connections …) after
+// SSO: the workspace at the top level, for the session in the first-party
+// cookie.
 func (s *Server) workspace(w http.ResponseWriter, r *http.Request) error {
 	if s.links == nil {
 		return s.refuse(w, r, errSessionsUnavailable, topLevel)
@@ -143,7 +130,7 @@ func (s *Server) workspace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
-	return s.writeWorkspace(w, r, sess, topLevel)
+	return s.writeWorkspace(w, r, sess, r.URL.Path, topLevel)
 }
 
 // serveStatic answers GET /static/{file}: the pages' stylesheet and script.
@@ -260,11 +247,29 @@ func refererOrigin(r *http.Request) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// writeWorkspace renders the workspace page of sess: in the iframe for
-// Fully Embedded, at the top level after SSO.
-func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, sess *auth.Session, p placement) error {
-	f := s.sessionFrame(r, sess, p)
-	return writePage(w, http.StatusOK, f, web.WorkspacePage{Frame: f, Viewer: viewerOf(sess), Embedded: p == framed})
+// writeWorkspace renders the workspace page of sess open at the section
+// path: in the iframe for Fully Embedded, at the top level after SSO. Its
+// navigation holds the sections whose widgets sess may open; a section it
+// may not open is refused.
+func (s *Server) writeWorkspace(w http.ResponseWriter, r *http.Request, sess *auth.Session, path string, p placement) error {
+	page := web.WorkspacePage{Viewer: viewerOf(sess), Embedded: p == framed}
+	for _, k := range s.widgetKinds() {
+		if k.section == nil {
+			continue
+		}
+		if !bound(k.binding, sess) {
+			if k.section.Path == path {
+				return s.refuse(w, r, framedRejection(errUserBindingRequired, sess), p)
+			}
+			continue
+		}
+		page.Sections = append(page.Sections, *k.section)
+		if k.section.Path == path {
+			page.Current = k.section.Key
+		}
+	}
+	page.Frame = s.sessionFrame(r, sess, p)
+	return writePage(w, http.StatusOK, page.Frame, page)
 }
 
 func viewerOf(sess *auth.Session) web.Viewer {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +96,7 @@ func (e *env) doAs(secret, method, path string, body any, headers ...string) *re
 		r = bytes.NewReader(data)
 	}
 	req := httptest.NewRequest(method, path, r)
-	if body != nil {
+	if body != nil && !slices.Contains(headers, "Content-Type") {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if secret != "" {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"maps"
 	"net/http"
 	"regexp"
@@ -146,11 +145,14 @@ type integrationView struct {
 	// HasClientSecret is true for every OAuth2 integration: the API
 	// requires a secret for them, and never shows it.
 	HasClientSecret bool `json:"has_client_secret"`
+	// Logo is the path of the logo shown for it: the one the vendor set, or
+	// a monogram (integrationLogo).
+	Logo string `json:"logo"`
 }
 
 func viewIntegration(i *oriel.Integration) integrationView {
 	p, ok := connect.LookupProvider(i.Provider)
-	return integrationView{Integration: i, HasClientSecret: ok && p.Kind == connect.KindOAuth2}
+	return integrationView{Integration: i, HasClientSecret: ok && p.Kind == connect.KindOAuth2, Logo: integrationLogo(i, p)}
 }
 
 func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) error {
@@ -209,23 +211,4 @@ func (s *Server) listIntegrations(r *http.Request, p oriel.Page) ([]integrationV
 // deleteIntegration deletes an integration no connection uses.
 func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w, s.store.DeleteIntegration(r.Context(), vendorOf(r), r.PathValue("key")))
-}
-
-// integrationNames maps the vendor's integration keys to their display names.
-func (s *Server) integrationNames(ctx context.Context, vendorID string) (map[string]string, error) {
-	names := map[string]string{}
-	p := oriel.Page{Limit: maxPageLimit}
-	for {
-		list, more, err := s.store.ListIntegrations(ctx, vendorID, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range list {
-			names[i.Key] = i.DisplayName
-		}
-		if !more || len(list) == 0 {
-			return names, nil
-		}
-		p.StartingAfter = list[len(list)-1].ID
-	}
 }

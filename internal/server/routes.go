@@ -47,8 +47,9 @@ type route struct {
 	handler handler
 }
 
-// routes lists every route the server answers. The OpenAPI test checks this
-// table against openapi.json in both directions.
+// routes lists every route the server answers: this table, the provider
+// proxy's and the widget registry's (widgets.go). The OpenAPI test checks them against
+// openapi.json in both directions.
 func (s *Server) routes() []route {
 	return append([]route{
 		{"GET", "/healthz", public, s.healthz},
@@ -98,11 +99,14 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/benefit-elections/{id}", vendorAPI, s.getElection},
 		{"POST", "/v1/benefit-elections/{id}/activate", vendorAPI, s.activateElection},
 		{"POST", "/v1/benefit-elections/{id}/terminate", vendorAPI, s.terminateElection},
+		{"GET", "/v1/providers", vendorAPI, list(s.listProviders)},
 
 		{"GET", "/v1/integrations", vendorAPI, list(s.listIntegrations)},
 		{"PUT", "/v1/integrations/{key}", vendorAPI, s.putIntegration},
 		{"GET", "/v1/integrations/{key}", vendorAPI, s.getIntegration},
 		{"DELETE", "/v1/integrations/{key}", vendorAPI, s.deleteIntegration},
+		{"PUT", "/v1/integrations/{key}/logo", vendorAPI, s.putIntegrationLogo},
+		{"DELETE", "/v1/integrations/{key}/logo", vendorAPI, s.deleteIntegrationLogo},
 
 		{"POST", "/v1/customers/{customer}/connections", vendorAPI, s.createConnection},
 		{"GET", "/v1/customers/{customer}/connections", vendorAPI, list(s.listCustomerConnections)},
@@ -131,30 +135,13 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/appearance", vendorAPI, s.getAppearance},
 		{"PUT", "/v1/appearance", vendorAPI, s.putAppearance},
 
-		{"GET", "/direct_link/embedded/connections/{connection_id}", public, getOnly(s.embeddedConnection)},
 		{"GET", "/direct_link/embedded/app", public, getOnly(s.embeddedApp)},
 		{"GET", "/direct_link/sso", public, getOnly(s.directLinkSSO)},
-		{"GET", "/connections", public, s.workspace},
 		{"GET", "/static/{file}", public, s.serveStatic},
+		{"GET", "/logos/{file}", public, s.serveLogo},
 		{"GET", "/sdk/{file}", public, s.serveSDK},
-		{"GET", "/widgets/connections", public, s.widgetConnectionsPage},
-		{"GET", "/widgets/connection/{id}", public, s.widgetConnectionPage},
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
-		{"GET", "/widget-api/connections", widgetRead, list(s.widgetConnections)},
-		{"GET", "/widget-api/connections/{id}", widgetRead, s.widgetConnection},
-		{"POST", "/widget-api/connections/{id}/fields", widgetManage, s.widgetSubmitFields},
-		{"POST", "/widget-api/connections/{id}/disconnect", widgetManage, s.widgetDisconnect},
-		{"POST", "/widget-api/connections/{id}/oauth-start", widgetManage, s.widgetStartOAuth},
-
-		{"GET", "/widget-api/benefits/overview", widgetEmployee, s.benefitsOverview},
-		{"GET", "/widget-api/benefits/plans", widgetEmployee, s.benefitsPlans},
-		{"GET", "/widget-api/benefits/dependents", widgetEmployee, s.benefitsDependents},
-		{"POST", "/widget-api/benefits/dependents", widgetEmployee, s.addDependent},
-		{"PATCH", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.editDependent},
-		{"DELETE", "/widget-api/benefits/dependents/{id}", widgetEmployee, s.removeDependent},
-		{"GET", "/widget-api/benefits/elections", widgetEmployee, s.benefitsElections},
-		{"POST", "/widget-api/benefits/elections", widgetEmployee, s.submitElection},
 
 		{"GET", "/widget-api/appointments/types", widgetEmployee, list(s.widgetAppointmentTypes)},
 		{"GET", "/widget-api/appointments/types/{id}/slots", widgetEmployee, s.widgetFreeSlots},
@@ -167,7 +154,7 @@ func (s *Server) routes() []route {
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
-	}, s.proxyRoutes()...)
+	}, slices.Concat(s.proxyRoutes(), s.widgetRoutes())...)
 }
 
 // mount builds the router: every route behind its middleware, and a fallback

@@ -78,6 +78,9 @@ type Config struct {
 	// Proxy bounds /v1/connections/{id}/proxy/…: the addresses it may
 	// call, body sizes and time. Its zero value refuses private addresses.
 	Proxy proxy.Config
+	// LogoDestinations is where Oriel may fetch the logos vendors give by
+	// URL; the zero value refuses private, loopback and link-local addresses.
+	LogoDestinations netguard.Policy
 }
 
 // Server answers Oriel's HTTP requests. It is an http.Handler; the caller
@@ -112,6 +115,8 @@ type Server struct {
 	dev       bool
 
 	webhookDestinations netguard.Policy // checks endpoint URLs at registration
+	logoDestinations    netguard.Policy // checks logo URLs before they are fetched
+	logoClient          *http.Client    // fetches logos, dialling through logoDestinations
 }
 
 // New returns a Server for cfg.
@@ -150,6 +155,8 @@ func New(cfg Config) *Server {
 	s.dev = cfg.Dev
 	s.webhookDestinations = cfg.WebhookDestinations
 	s.webhookDestinations.AllowPrivate = cfg.WebhookDestinations.AllowPrivate || cfg.Dev
+	s.logoDestinations = cfg.LogoDestinations
+	s.logoClient = s.newLogoClient(cfg.LogoDestinations)
 	s.origin = originOf(cfg.PublicURL)
 	// A Secure cookie may carry the __Host- prefix: no Domain, Path=/, so
 	// no subdomain can set or overwrite it.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -32,7 +31,7 @@ type widgetConnection struct {
 	Name         string                 `json:"name"` // the integration's display name
 	Provider     string                 `json:"provider"`
 	ProviderName string                 `json:"provider_name"`
-	Logo         string                 `json:"logo,omitempty"` // an SVG data URI
+	Logo         string                 `json:"logo,omitempty"` // the path of its logo under /logos/
 	Kind         connect.Kind           `json:"kind,omitempty"` // "" when the catalogue no longer has the provider
 	Status       oriel.ConnectionStatus `json:"status"`
 	LastError    string                 `json:"last_error,omitempty"`
@@ -41,19 +40,22 @@ type widgetConnection struct {
 	Fields []*connect.Field `json:"fields,omitempty"`
 }
 
-// newWidgetConnection describes c, whose integration is called name. A
-// generic provider's name ("OAuth 2.0 app") says nothing to the user, who
-// knows the app by the vendor's name for it: that name stands for both.
-func newWidgetConnection(c *oriel.Connection, name string) *widgetConnection {
-	v := &widgetConnection{ID: c.ID, Name: name, Provider: c.Provider, ProviderName: c.Provider,
-		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt}
+// newWidgetConnection describes c. A generic provider's name ("OAuth 2.0
+// app") says nothing to the user, who knows the app by the vendor's name for
+// it: that name stands for both, and its logo is the integration's
+// (integrationLogo). The store reads the integration's name and logo with
+// the connection, so describing a page of connections reads nothing more.
+func newWidgetConnection(c *oriel.Connection) *widgetConnection {
+	v := &widgetConnection{ID: c.ID, Provider: c.Provider, ProviderName: c.Provider,
+		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt, Name: c.IntegrationName}
 	p, ok := connect.LookupProvider(c.Provider)
 	if ok {
-		v.ProviderName, v.Logo, v.Kind = p.DisplayName, p.Logo, p.Kind
+		v.ProviderName, v.Kind = p.DisplayName, p.Kind
 		if p.Kind != connect.KindOAuth2 {
 			v.Fields = p.FormFields()
 		}
 	}
+	v.Logo = integrationLogo(&oriel.Integration{DisplayName: c.IntegrationName, Logo: c.IntegrationLogo}, p)
 	switch {
 	case v.Name == "":
 		v.Name = v.ProviderName
@@ -63,26 +65,12 @@ func newWidgetConnection(c *oriel.Connection, name string) *widgetConnection {
 	return v
 }
 
-// widgetViews describes the vendor's connections.
-func (s *Server) widgetViews(ctx context.Context, vendorID string, conns ...*oriel.Connection) ([]*widgetConnection, error) {
-	names, err := s.integrationNames(ctx, vendorID)
-	if err != nil {
-		return nil, err
-	}
-	views := make([]*widgetConnection, len(conns))
-	for i, c := range conns {
-		views[i] = newWidgetConnection(c, names[c.Integration])
-	}
-	return views, nil
-}
-
 // replyWidget answers c, or returns err when the call that made c failed.
 func (s *Server) replyWidget(w http.ResponseWriter, r *http.Request, c *oriel.Connection, err error) error {
 	if err != nil {
 		return err
 	}
-	views, err := s.widgetViews(r.Context(), c.VendorID, c)
-	return respond(w, http.StatusOK, views[0], err)
+	return reply(w, http.StatusOK, newWidgetConnection(c))
 }
 
 // customerConnection returns the connection named by r's path when it is
@@ -105,8 +93,41 @@ func (s *Server) widgetConnections(r *http.Request, p oriel.Page) ([]*widgetConn
 	if err != nil {
 		return nil, false, err
 	}
-	views, err := s.widgetViews(r.Context(), sess.VendorID, conns...)
-	return views, more, err
+	views := make([]*widgetConnection, len(conns))
+	for i, c := range conns {
+		views[i] = newWidgetConnection(c)
+	}
+	return views, more, nil
+}
+
+// widgetIntegration is an integration as the widget lists it when the
+// customer has no connection yet: what the app can connect.
+type widgetIntegration struct {
+	Key          string       `json:"key"`
+	Name         string       `json:"name"`
+	ProviderName string       `json:"provider_name"`
+	Kind         connect.Kind `json:"kind,omitempty"`
+	Logo         string       `json:"logo,omitempty"`
+}
+
+// widgetIntegrations serves GET /widget-api/integrations: one page of the
+// vendor's integrations, without their clients or settings.
+func (s *Server) widgetIntegrations(r *http.Request, p oriel.Page) ([]widgetIntegration, bool, error) {
+	list, more, err := s.store.ListIntegrations(r.Context(), sessionOf(r).VendorID, p)
+	if err != nil {
+		return nil, false, err
+	}
+	views := make([]widgetIntegration, len(list))
+	for i, in := range list {
+		v := widgetIntegration{Key: in.Key, Name: in.DisplayName, ProviderName: in.Provider}
+		pr, ok := connect.LookupProvider(in.Provider)
+		if ok {
+			v.ProviderName, v.Kind = pr.DisplayName, pr.Kind
+		}
+		v.Logo = integrationLogo(in, pr)
+		views[i] = v
+	}
+	return views, more, nil
 }
 
 func (s *Server) widgetConnection(w http.ResponseWriter, r *http.Request) error {

@@ -25,8 +25,15 @@ func TestWidgetAPIScope(t *testing.T) {
 		keys, crm := page.Data[0], page.Data[1]
 		matchSchemaSubset(t, "WidgetConnection", crm)
 		if field(crm, "name") != "Demo CRM" || field(crm, "kind") != "oauth2" || field(crm, "status") != "disconnected" ||
-			!strings.HasPrefix(field(crm, "logo"), "data:image/svg+xml;base64,") || crm["fields"] != nil {
-			t.Fatalf("crm %v", crm)
+			!strings.HasPrefix(field(crm, "logo"), "/logos/m1-DC-") || crm["fields"] != nil {
+			t.Fatalf("crm %v: want the generic OAuth 2.0 tile drawn from its name, Demo CRM", crm)
+		}
+		for _, c := range page.Data {
+			logo := w.do("GET", field(c, "logo"), nil).want(http.StatusOK)
+			if logo.header.Get("Content-Type") != "image/svg+xml" || logo.header.Get("Cache-Control") != "public, max-age=31536000, immutable" ||
+				!strings.HasPrefix(string(logo.body), "<svg") {
+				t.Fatalf("logo %s: %v %.60s", field(c, "logo"), logo.header, logo.body)
+			}
 		}
 		fields, _ := keys["fields"].([]any)
 		if field(keys, "name") != "Acme Keys" || field(keys, "kind") != "api_key" || len(fields) != 1 || fields[0].(map[string]any)["secret"] != true {
@@ -172,5 +179,27 @@ func TestConnectionPage(t *testing.T) {
 		for _, id := range []string{w.globexCRM.ID, w.otherVendor.ID, "conn_nope"} {
 			w.get("/direct_link/embedded/connections/"+id+"?dl_token={token}", w.sign("Eacme", "")).errorPage(http.StatusNotFound, codeConnectionNotFound, appOrigin)
 		}
+	})
+}
+
+// The widget lists what the vendor can connect, for its empty state: the
+// vendor's integrations only, with names and logo paths and nothing else.
+func TestWidgetAPIIntegrations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		w := newWorld(t, s)
+		var page listPage[map[string]any]
+		w.widget(w.session("Eacme"), "GET", "/widget-api/integrations", nil).want(http.StatusOK).into(&page)
+		names := map[string]string{}
+		for _, in := range page.Data {
+			matchSchemaSubset(t, "WidgetIntegration", in)
+			names[field(in, "name")] = field(in, "logo")
+			if in["client_id"] != nil || in["config"] != nil {
+				t.Fatalf("integration %v shows its client or settings", in)
+			}
+		}
+		if len(names) != 2 || !strings.HasPrefix(names["Demo CRM"], "/logos/m1-DC-") || !strings.HasPrefix(names["Acme Keys"], "/logos/m1-AK-") {
+			t.Fatalf("integrations %v", names)
+		}
+		w.doAs("", "GET", "/widget-api/integrations", nil).problem(http.StatusUnauthorized, codeSessionMissing)
 	})
 }

@@ -21,6 +21,12 @@ type ConnectionStore interface {
 	ListIntegrations(ctx context.Context, vendorID string, p oriel.Page) ([]*oriel.Integration, bool, error)
 	// DeleteIntegration deletes an integration; one that connections still use is ECONFLICT "integration_in_use".
 	DeleteIntegration(ctx context.Context, vendorID, key string) error
+	// SetIntegrationLogo stores logo (once per name) and makes it the
+	// integration's logo; nil removes the logo. A logo no integration uses
+	// any more is deleted.
+	SetIntegrationLogo(ctx context.Context, vendorID, key string, logo *oriel.Logo) (*oriel.Integration, error)
+	// Logo returns a logo by name, or ENOTFOUND "logo_not_found".
+	Logo(ctx context.Context, name string) (*oriel.Logo, error)
 
 	// CreateConnection stores c as disconnected under c.CustomerID (an Oriel
 	// id or "E" reference) for the integration named by c.Integration, and

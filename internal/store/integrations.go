@@ -14,15 +14,16 @@ import (
 var (
 	errIntegrationNotFound = oriel.Errorf(oriel.ENOTFOUND, "integration_not_found", "no such integration")
 	errIntegrationInUse    = oriel.Errorf(oriel.ECONFLICT, "integration_in_use", "connections still use this integration; delete them first")
+	errLogoNotFound        = oriel.Errorf(oriel.ENOTFOUND, "logo_not_found", "no such logo")
 )
 
-const integrationColumns = `id, vendor_id, key, provider, display_name, client_id, scopes, config, created_at, updated_at`
+const integrationColumns = `id, vendor_id, key, provider, display_name, client_id, scopes, config, logo, created_at, updated_at`
 
 func scanIntegration(sc scanner) (*oriel.Integration, error) {
 	var i oriel.Integration
 	var scopes, config string
 	var created, updated int64
-	if err := sc.Scan(&i.ID, &i.VendorID, &i.Key, &i.Provider, &i.DisplayName, &i.ClientID, &scopes, &config, &created, &updated); err != nil {
+	if err := sc.Scan(&i.ID, &i.VendorID, &i.Key, &i.Provider, &i.DisplayName, &i.ClientID, &scopes, &config, &i.Logo, &created, &updated); err != nil {
 		return nil, err
 	}
 	var err1, err2 error
@@ -52,13 +53,13 @@ func (s *SQL) PutIntegration(ctx context.Context, i *oriel.Integration) (created
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			i.ID, i.CreatedAt, created = id, t, true
+			i.ID, i.CreatedAt, i.Logo, created = id, t, "", true
 			return err
 		}
-		// The key exists: replace that row, under its own id.
+		// The key exists: replace that row, under its own id, keeping its logo.
 		var createdAt int64
-		if err := tx.QueryRowContext(ctx, `SELECT id, created_at FROM integrations WHERE vendor_id = $1 AND key = $2`,
-			i.VendorID, i.Key).Scan(&id, &createdAt); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id, created_at, logo FROM integrations WHERE vendor_id = $1 AND key = $2`,
+			i.VendorID, i.Key).Scan(&id, &createdAt, &i.Logo); err != nil {
 			return err
 		}
 		if secret, err = s.sealValue(integrationSecret, id, []byte(i.ClientSecret)); err != nil {
@@ -111,6 +112,57 @@ func (s *SQL) DeleteIntegration(ctx context.Context, vendorID, key string) error
 		return errIntegrationInUse
 	}
 	return mustAffect(res, err, errIntegrationNotFound)
+}
+
+// SetIntegrationLogo stores logo for the vendor, unless the vendor has a
+// logo of that name (the same bytes) already, points the integration at it,
+// and deletes the logo it replaces when none of the vendor's integrations
+// uses that one any more; nil removes the integration's logo.
+func (s *SQL) SetIntegrationLogo(ctx context.Context, vendorID, key string, logo *oriel.Logo) (*oriel.Integration, error) {
+	name := ""
+	if logo != nil {
+		name = logo.Name
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT logo FROM integrations WHERE vendor_id = $1 AND key = $2`, vendorID, key).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errIntegrationNotFound
+		} else if err != nil {
+			return err
+		}
+		if logo != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO logos (vendor_id, name, content_type, data, created_at) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (vendor_id, name) DO NOTHING`, vendorID, logo.Name, logo.ContentType, logo.Data, micros(now())); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE integrations SET logo = $1, updated_at = $2 WHERE vendor_id = $3 AND key = $4`,
+			name, micros(now()), vendorID, key); err != nil {
+			return err
+		}
+		if old == "" || old == name {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM logos WHERE vendor_id = $1 AND name = $2
+			AND NOT EXISTS (SELECT 1 FROM integrations WHERE vendor_id = $1 AND logo = $2)`, vendorID, old)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Integration(ctx, vendorID, key)
+}
+
+// Logo returns a stored logo by name: any vendor's copy, since the name
+// says what the bytes are.
+func (s *SQL) Logo(ctx context.Context, name string) (*oriel.Logo, error) {
+	l := &oriel.Logo{Name: name}
+	err := s.r.QueryRowContext(ctx, `SELECT content_type, data FROM logos WHERE name = $1 LIMIT 1`, name).Scan(&l.ContentType, &l.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errLogoNotFound
+	}
+	return l, err
 }
 
 // isForeignKeyViolation reports whether err is a FOREIGN KEY constraint failure.

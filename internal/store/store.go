@@ -55,6 +55,9 @@ type Store interface {
 	CreateUser(ctx context.Context, u *oriel.User) error
 	// User returns a customer's user by Oriel id or "E"-prefixed external id.
 	User(ctx context.Context, vendorID, customerRef, userRef string) (*oriel.User, error)
+	// Party returns a customer, its vendor's allowed origins and, when
+	// userRef is not "", its user, in one read.
+	Party(ctx context.Context, vendorID, customerRef, userRef string) (*Party, error)
 	// UserByID returns a vendor's user by its Oriel id alone, whatever its customer.
 	UserByID(ctx context.Context, vendorID, id string) (*oriel.User, error)
 	// UsersByExternalID returns up to limit of a vendor's users with this

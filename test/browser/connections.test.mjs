@@ -265,3 +265,38 @@ test('the SSO workspace lists the connections, with the cookie session', async (
 async function assertResized(page) {
   await page.waitForFunction(() => document.getElementById('workatoId').style.height !== '150px');
 }
+
+test('logos: served by Oriel, a vendor logo replaces the monogram, and the empty state lists the apps', async () => {
+  const context = await browser.newContext({ viewport: { width: 960, height: 760 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  // A PNG the browser draws: a 64 × 64 CSS-pixel square.
+  await page.setContent('<div style="width:64px;height:64px;background:#0e7490"></div>');
+  const png = await page.locator('div').screenshot();
+  const res = await fetch(`${oriel.local}/v1/integrations/mailgun/logo`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${vendor.apiKey}`, 'content-type': 'image/png' },
+    body: png,
+  });
+  assert.equal(res.status, 200);
+  const { logo } = await res.json();
+  assert.match(logo, /^\/logos\/[0-9a-f]{64}\.png$/);
+
+  const empty = await vendor.api('POST', '/v1/customers', { external_id: 'empty-co', name: 'Empty Co' });
+  await page.goto(`${oriel.origin}/direct_link/sso?dl_path=/connections&dl_token=${vendor.sign(empty.id)}`);
+  await page.locator('.state-app').first().waitFor();
+  assert.deepEqual((await page.locator('.state-app-name').allInnerTexts()).sort(), ['Demo CRM', 'Mailgun']);
+  await page.waitForFunction(() => [...document.querySelectorAll('.state-app-logo')].every((i) => i.complete && i.naturalWidth > 0));
+  const srcs = await page.locator('.state-app-logo').evaluateAll((els) => els.map((e) => e.getAttribute('src')));
+  assert.ok(srcs.includes(logo), `the vendor's logo is shown: ${srcs}`);
+  assert.ok(srcs.some((s) => /^\/logos\/m1-DC-[0-9A-F]{6}\.svg$/.test(s)), `the generic OAuth tile draws "Demo CRM", not "OA": ${srcs}`);
+  await page.screenshot({ path: join(artifacts, 'workspace-empty.png'), fullPage: true, animations: 'disabled' });
+
+  // A connection's tile references its logo by URL, loaded from Oriel.
+  await newConnection('mailgun');
+  await page.goto(`${oriel.origin}/direct_link/sso?dl_path=/connections&dl_token=${vendor.sign(`${vendor.customer.id}:Eann`)}`);
+  await page.locator('article.conn').first().waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('.conn-logo')].every((i) => i.hidden || (i.complete && i.naturalWidth > 0)));
+  const tiles = await page.locator('.conn-logo').evaluateAll((els) => els.map((e) => e.getAttribute('src')));
+  assert.ok(tiles.includes(logo) && tiles.every((s) => s.startsWith('/logos/')), `tiles: ${tiles}`);
+  await context.close();
+});

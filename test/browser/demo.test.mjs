@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, orielBinary } from './harness.mjs';
+import { enrollAsEmployee } from './enroll.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
 const timeout = 60_000;
@@ -201,6 +202,12 @@ test('Fully Embedded: the workspace in an iframe, sized by heightChange', { time
   await crmCard(page, '#orielWidget').locator('.status-label', { hasText: /^Connected$/ }).waitFor();
   await page.locator('#eventlog .event', { hasText: 'heightChange' }).first().waitFor();
   await screenshots(page, 'fully-embedded');
+  // The workspace's Benefits section, in the same iframe and session.
+  await workspace.getByRole('link', { name: 'Benefits' }).click();
+  await workspace.getByRole('heading', { name: 'Your benefits' }).waitFor();
+  assert.equal(await workspace.getByRole('link', { name: 'Benefits' }).getAttribute('aria-current'), 'page');
+  assert.equal(await workspace.locator('#section-connections').isHidden(), true);
+  await screenshots(page, 'fully-embedded-benefits');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -216,4 +223,26 @@ test('the SSO link lands in the workspace, signed in', { timeout }, async () => 
   await screenshots(workspace, 'sso-workspace');
   await workspace.close();
   await page.close();
+});
+
+test('Benefits: an employee adds a spouse, elects medical for employee + spouse, waives vision; the page hears onEnrollmentSubmitted', { timeout }, async () => {
+  const page = await open('/benefits');
+  await switchUser(page, 'alice');
+  const frame = page.frameLocator('#benefits-root iframe');
+  await frame.getByRole('heading', { name: 'Your benefits' }).waitFor();
+  await screenshots(page, 'benefits-empty');
+  await enrollAsEmployee(frame, { name: 'Alice Adams', spouse: ['Sam', 'Adams'], plan: 'Silver HMO', screenshot: () => screenshots(page, 'benefits-compare') });
+  await page.locator('#enrollmentId', { hasText: /vision waived/ }).waitFor();
+  const entries = await page
+    .locator('#eventlog .event')
+    .filter({ has: page.locator('.event-type', { hasText: /^enrollmentSubmitted$/ }) })
+    .allInnerTexts();
+  assert.equal(entries.length, 2, 'one enrollmentSubmitted message per submission in the log');
+  assert.match(entries.at(-1), /plan_kind\s+"medical"[\s\S]*waived\s+false/);
+  await screenshots(page, 'benefits');
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(artifacts, 'demo-benefits-360.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  assert.deepEqual(page.errors, []);
 });

@@ -14,14 +14,16 @@
  * the bridge returns. The bridge
  *   - keeps the bound access token in this closure only and answers every
  *     token / tokenUpdate with tokenAck at once;
- *   - after the first token, reads GET /widget-api/viewer (the role and the
- *     vendor's appearance) and only then starts the page: nothing is shown
+ *   - after the first token, reads GET /widget-api/viewer?widget=<kind>
+ *     (the role and the vendor's appearance; the server refuses a token the
+ *     kind cannot use) and only then starts the page: nothing is shown
  *     before a token is accepted;
  *   - sends every request with "Authorization: Bearer <token>" and
  *     "X-Oriel-Parent-Origin: <parent_origin>", never cookies;
  *   - on token_expired posts tokenExpired (once per token) and sends the
  *     request again with the next token;
- *   - on token_invalid, token_revoked or origin_not_allowed posts
+ *   - on token_invalid, token_revoked, origin_not_allowed or
+ *     user_binding_required posts
  *     authError {code, message} once, removes the page's content and sends
  *     no more requests;
  *   - applies appearance messages over the vendor's appearance, after the
@@ -33,7 +35,7 @@
 
   var MAX_TOKEN_LENGTH = 4096;
   var VIEWER_PATH = "/widget-api/viewer";
-  var REFUSED = { token_invalid: true, token_revoked: true, origin_not_allowed: true };
+  var REFUSED = { token_invalid: true, token_revoked: true, origin_not_allowed: true, user_binding_required: true };
 
   // PROPERTIES maps an appearance colour to the custom property it sets
   // (as templates/shell.html does for the vendor's).
@@ -147,7 +149,8 @@
     // authorize learns the role and the vendor's appearance, then starts
     // the page. A refused token has removed the page already.
     function authorize() {
-      request(VIEWER_PATH, { headers: { Accept: "application/json" } })
+      var kind = document.body.dataset.widget;
+      request(VIEWER_PATH + (kind ? "?widget=" + encodeURIComponent(kind) : ""), { headers: { Accept: "application/json" } })
         .then(function (res) {
           return res.ok ? res.json() : Promise.reject(res);
         })

@@ -22,12 +22,17 @@
   "use strict";
 
   var widget = window.OrielWidget;
-  var LOGO_PREFIX = "data:image/svg+xml;base64,";
+  var LOGO_PREFIX = "/logos/"; // logos are served by Oriel, never by a third party
   var MAX_PAGES = 20;
 
   // KIND names how a connection authenticates, for one whose provider and
   // name are the same.
-  var KIND = { oauth2: "OAuth 2.0", api_key: "API key", basic: "Username and password" };
+  var KIND = {
+    oauth2: "OAuth 2.0",
+    oauth2_client_credentials: "Client ID and secret",
+    api_key: "API key",
+    basic: "Username and password",
+  };
 
   var STATUS = {
     connected: { label: "Connected", className: "status-connected" },
@@ -78,7 +83,7 @@
         cards = list.map(newCard);
         root.replaceChildren();
         if (cards.length === 0) {
-          root.appendChild(clone("tpl-empty"));
+          renderEmpty();
         }
         cards.forEach(function (card) {
           render(card);
@@ -110,6 +115,29 @@
       });
     }
     return page("", 1);
+  }
+
+  // renderEmpty says there is no connection yet and lists, once loaded, the
+  // apps the vendor can connect (its integrations), with their logos.
+  function renderEmpty() {
+    var el = clone("tpl-empty").firstElementChild;
+    root.appendChild(el);
+    api("GET", "/widget-api/integrations?limit=100").then(
+      function (body) {
+        var apps = el.querySelector(".state-apps");
+        body.data.forEach(function (app) {
+          var item = clone("tpl-app").firstElementChild;
+          showLogo(item.querySelector(".state-app-logo"), app.logo);
+          item.querySelector(".state-app-name").textContent = app.name;
+          apps.appendChild(item);
+        });
+        apps.hidden = body.data.length === 0;
+        el.querySelector(".state-apps-intro").hidden = apps.hidden;
+      },
+      function () {
+        // The list is a courtesy; the empty state stands without it.
+      }
+    );
   }
 
   function renderLoadProblem(problem) {
@@ -145,12 +173,7 @@
     el.id = "connection-" + c.id;
     el.setAttribute("aria-busy", card.busy ? "true" : "false");
 
-    var logo = el.querySelector(".conn-logo");
-    if (typeof c.logo === "string" && c.logo.indexOf(LOGO_PREFIX) === 0) {
-      logo.src = c.logo;
-    } else {
-      logo.hidden = true;
-    }
+    showLogo(el.querySelector(".conn-logo"), c.logo);
     el.querySelector(".conn-name").textContent = c.name;
     el.querySelector(".conn-meta").textContent = metaLine(c);
 
@@ -182,6 +205,16 @@
       if (target) {
         target.focus();
       }
+    }
+  }
+
+  // showLogo points img at a logo Oriel serves, or hides it: a logo is only
+  // ever loaded from Oriel's own /logos/, never from another origin.
+  function showLogo(img, path) {
+    if (typeof path === "string" && path.indexOf(LOGO_PREFIX) === 0) {
+      img.src = path;
+    } else {
+      img.hidden = true;
     }
   }
 
@@ -235,7 +268,7 @@
       reconnect: footer.querySelector("[data-action=reconnect]"),
       disconnect: footer.querySelector("[data-action=disconnect]"),
     };
-    var keyed = c.kind === "api_key" || c.kind === "basic";
+    var keyed = c.kind === "api_key" || c.kind === "basic" || c.kind === "oauth2_client_credentials";
     var known = keyed || c.kind === "oauth2";
     var connected = c.status !== "disconnected";
 

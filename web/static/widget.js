@@ -252,9 +252,40 @@
     }
   }
 
+  // switchSections makes the workspace's navigation switch sections in the
+  // page: an embedded workspace holds its session in memory, which a new
+  // page would lose. At the top level the address follows the section.
+  function switchSections() {
+    var nav = document.querySelector(".workspace-nav");
+    if (!nav) {
+      return;
+    }
+    nav.addEventListener("click", function (event) {
+      var tab = event.target.closest("[data-section]");
+      if (!tab || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
+        return;
+      }
+      event.preventDefault();
+      nav.querySelectorAll("[data-section]").forEach(function (other) {
+        var current = other === tab;
+        if (current) {
+          other.setAttribute("aria-current", "page");
+        } else {
+          other.removeAttribute("aria-current");
+        }
+        document.getElementById("section-" + other.dataset.section).hidden = !current;
+      });
+      document.title = tab.textContent + document.title.slice(document.title.indexOf(" · "));
+      if (!framed()) {
+        window.history.replaceState(window.history.state, "", tab.getAttribute("href"));
+      }
+    });
+  }
+
   function boot() {
     var body = document.body;
     var data = body.dataset;
+    switchSections();
     parentOrigin = ORIGIN_PATTERN.test(data.parentOrigin || "") ? data.parentOrigin : "";
     session = data.session || "";
     body.removeAttribute("data-session");

@@ -32,6 +32,7 @@ var menu = []pageInfo{
 	{"react", "/react", "React", "React components"},
 	{"embedded", "/embedded", "Fully Embedded", "Fully Embedded workspace"},
 	{"crm", "/crm", "CRM data", "Data from the connected CRM"},
+	{"benefits", "/benefits", "Benefits", "Employee benefits"},
 }
 
 // pageData is what every page template gets.

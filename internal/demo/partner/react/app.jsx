@@ -1,11 +1,13 @@
-// The React page: Northwind's React app, with Oriel's React components.
+// The React pages: Northwind's React app, with Oriel's React components —
+// the connections widget on the React page, the employee dashboard
+// (EmployeeViewWidget) on the Benefits page.
 // `npm run build:demo` bundles it, React and @oriel/react into
 // ../static/react-app.js, which is committed, so running the demo needs no
 // Node. The provider's contextKey is the signed-in user: switching users
 // discards the token and remounts the widget for the new one.
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ConnectionsWidget, OrielProvider } from '@oriel/react';
+import { ConnectionsWidget, EmployeeViewWidget, OrielProvider } from '@oriel/react';
 import { currentUser, fetchToken, note, onUserChange, orielURL } from '../static/app.js';
 
 function statusText(status) {
@@ -18,13 +20,24 @@ function statusState(status) {
   return status.error ? 'error' : status.connected ? 'connected' : 'disconnected';
 }
 
-function Integrations() {
+function enrollmentText(e) {
+  if (!e) return '—';
+  return `${e.plan_kind} ${e.waived ? 'waived' : 'elected'}`;
+}
+
+/**
+ * One example page: its heading for the signed-in user, a status line fed
+ * by the widget's callback, and the widget inside an <OrielProvider> whose
+ * contextKey is the user. widget(setEvent) renders the widget; a switch of
+ * users clears the status.
+ */
+function Example({ title, subtitle, statusLabel, statusId, hint, text, state, widget }) {
   const [user, setUser] = useState(currentUser);
-  const [status, setStatus] = useState(null);
+  const [event, setEvent] = useState(null);
   useEffect(
     () =>
       onUserChange((next) => {
-        setStatus(null);
+        setEvent(null);
         setUser(next);
       }),
     [],
@@ -34,21 +47,19 @@ function Integrations() {
     <>
       <div className="stage-head">
         <div>
-          <h2>Connections</h2>
-          <p className="muted">
-            {user.customer}, as {user.name} ({user.role})
-          </p>
+          <h2>{title}</h2>
+          <p className="muted">{subtitle(user)}</p>
         </div>
         <span className="tag">
           contextKey <code>{user.id}</code>
         </span>
       </div>
       <div className="status-bar">
-        <span className="status-label">Status:</span>
-        <span id="statusId" className="status-text" role="status" aria-live="polite" data-state={statusState(status)}>
-          {statusText(status)}
+        <span className="status-label">{statusLabel}</span>
+        <span id={statusId} className="status-text" role="status" aria-live="polite" data-state={state(event)}>
+          {text(event)}
         </span>
-        <span className="status-hint">from onConnectionStatusChange</span>
+        <span className="status-hint">{hint}</span>
       </div>
       <OrielProvider
         baseUrl={orielURL}
@@ -56,17 +67,61 @@ function Integrations() {
         contextKey={user.id}
         onError={(code, message) => note(`onError ${code}: ${message}`, 'error')}
       >
-        <div className="widget-mount">
-          <ConnectionsWidget
-            autoResize
-            height={240}
-            onReady={() => note('onReady: the widget holds its token')}
-            onConnectionStatusChange={setStatus}
-          />
-        </div>
+        <div className="widget-mount">{widget(setEvent)}</div>
       </OrielProvider>
     </>
   );
 }
 
-createRoot(document.getElementById('react-root')).render(<Integrations />);
+function Integrations() {
+  return (
+    <Example
+      title="Connections"
+      subtitle={(user) => `${user.customer}, as ${user.name} (${user.role})`}
+      statusLabel="Status:"
+      statusId="statusId"
+      hint="from onConnectionStatusChange"
+      text={statusText}
+      state={statusState}
+      widget={(setStatus) => (
+        <ConnectionsWidget
+          autoResize
+          height={240}
+          onReady={() => note('onReady: the widget holds its token')}
+          onConnectionStatusChange={setStatus}
+        />
+      )}
+    />
+  );
+}
+
+// Benefits is the Benefits page: the employee dashboard for the signed-in
+// user, who is an employee of their company.
+function Benefits() {
+  return (
+    <Example
+      title="Benefits"
+      subtitle={(user) => `${user.name}, an employee of ${user.customer}`}
+      statusLabel="Last enrollment:"
+      statusId="enrollmentId"
+      hint="from onEnrollmentSubmitted"
+      text={enrollmentText}
+      state={(e) => (e ? 'connected' : undefined)}
+      widget={(setEnrollment) => (
+        <EmployeeViewWidget
+          height="720px"
+          onReady={() => note('onReady: the dashboard holds its token')}
+          onEnrollmentSubmitted={(e) => {
+            setEnrollment(e);
+            note(`onEnrollmentSubmitted: ${enrollmentText(e)} (election ${e.election_id})`);
+          }}
+        />
+      )}
+    />
+  );
+}
+
+const integrations = document.getElementById('react-root');
+if (integrations) createRoot(integrations).render(<Integrations />);
+const benefits = document.getElementById('benefits-root');
+if (benefits) createRoot(benefits).render(<Benefits />);

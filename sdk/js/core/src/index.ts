@@ -64,6 +64,16 @@ export interface ConnectionStatus {
   error?: string;
 }
 
+/** The payload of an `enrollmentSubmitted` message (the employee dashboard). */
+export interface EnrollmentSubmitted {
+  /** The kind of plan elected or waived: `medical`, `dental`, `vision`, … */
+  plan_kind: string;
+  /** The id of the election's new version. */
+  election_id: string;
+  /** Whether the employee waived the coverage instead of electing a plan. */
+  waived: boolean;
+}
+
 /**
  * Inline styles for the iframe, applied after width and height. Names are
  * camelCase (`borderRadius`) or CSS (`border-radius`, `--custom`); a number
@@ -94,11 +104,14 @@ export interface WidgetOptions {
   onError?: ErrorCallback;
   /** A connection was connected, disconnected or went into error. */
   onConnectionStatusChange?: (status: ConnectionStatus) => void;
+  /** The employee submitted an election or a waiver (employee dashboard). */
+  onEnrollmentSubmitted?: (enrollment: EnrollmentSubmitted) => void;
 }
 
 /**
  * Every kind of widget and the path of its page under `/widgets/`: the one
- * list the SDK, its types and the React components follow.
+ * list the SDK, its types and the React components follow. A test checks
+ * it against the server's widget registry (internal/server/widgets.go).
  */
 const widgetPaths = {
   connections: () => "connections",
@@ -106,6 +119,17 @@ const widgetPaths = {
     if (!id) throw new TypeError("Oriel: the connection widget needs a connectionId");
     return "connection/" + encodeURIComponent(id);
   },
+  "employee-dashboard": () => "employee-dashboard",
+};
+
+/**
+ * The widgets' own events: each message type and its payload's fields
+ * (`?` marks an optional one, passed on only when it has its type). A valid
+ * message calls the widget's `on` + Type callback with exactly these fields.
+ */
+const widgetEvents: Record<string, Record<string, string>> = {
+  connectionStatusChange: { id: "string", provider: "string", connected: "boolean", error: "string?" },
+  enrollmentSubmitted: { plan_kind: "string", election_id: "string", waived: "boolean" },
 };
 
 /** The kinds of widget. */
@@ -113,7 +137,7 @@ export type WidgetKind = keyof typeof widgetPaths;
 
 /** Which widget to mount. */
 export type WidgetSelector =
-  | { widget: "connections"; connectionId?: undefined }
+  | { widget: "connections" | "employee-dashboard"; connectionId?: undefined }
   | { widget: "connection"; connectionId: string };
 
 /** The options of `Oriel.mount`. */
@@ -374,15 +398,18 @@ export function createOriel(config: OrielOptions): Oriel {
           if (settings.autoResize) layout();
           break;
         }
-        case "connectionStatusChange": {
-          const id = ownString(payload, "id");
-          const provider = ownString(payload, "provider");
-          const connected = own(payload, "connected");
-          const error = ownString(payload, "error");
-          if (id == null || provider == null || typeof connected != "boolean") break;
-          const status: ConnectionStatus = { id, provider, connected };
-          if (error != null) status.error = error;
-          settings.onConnectionStatusChange?.(status);
+        default: {
+          if (typeof type != "string") break;
+          const fields = own(widgetEvents, type) as Record<string, string> | undefined;
+          if (!fields) break;
+          const event: Record<string, unknown> = {};
+          for (const [name, kind] of Object.entries(fields)) {
+            const value = own(payload, name);
+            if (typeof value == kind.replace("?", "")) event[name] = value;
+            else if (!kind.endsWith("?")) return;
+          }
+          const callback = ("on" + type[0].toUpperCase() + type.slice(1)) as keyof WidgetOptions;
+          (settings[callback] as ((event: unknown) => void) | undefined)?.(event);
         }
       }
     }

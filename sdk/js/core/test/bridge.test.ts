@@ -28,6 +28,7 @@ function callbacks() {
     onAuthError: vi.fn(),
     onError: vi.fn(),
     onConnectionStatusChange: vi.fn(),
+    onEnrollmentSubmitted: vi.fn(),
   };
 }
 
@@ -109,6 +110,28 @@ describe("messages the host acts on", () => {
     const { frame, calls } = await mountInteractive();
     fromWidget(frame, "connectionStatusChange", payload);
     expect(calls.onConnectionStatusChange).not.toHaveBeenCalled();
+  });
+
+  test("enrollmentSubmitted → onEnrollmentSubmitted with exactly the known fields", async () => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    expect(frame.src).toContain("/widgets/employee-dashboard?parent_origin=");
+    fromWidget(frame, "enrollmentSubmitted", { plan_kind: "medical", election_id: "bel_1", waived: false, plan_id: "dropped" });
+    fromWidget(frame, "enrollmentSubmitted", { plan_kind: "vision", election_id: "bel_2", waived: true });
+    expect(calls.onEnrollmentSubmitted.mock.calls).toEqual([
+      [{ plan_kind: "medical", election_id: "bel_1", waived: false }],
+      [{ plan_kind: "vision", election_id: "bel_2", waived: true }],
+    ]);
+  });
+
+  test.each([
+    ["no election_id", { plan_kind: "medical", waived: false }],
+    ["waived as a string", { plan_kind: "medical", election_id: "e", waived: "false" }],
+    ["a numeric plan_kind", { plan_kind: 1, election_id: "e", waived: false }],
+    ["a payload that is an array", ["medical", "e", false]],
+  ])("enrollmentSubmitted with %s is ignored", async (_, payload) => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    fromWidget(frame, "enrollmentSubmitted", payload);
+    expect(calls.onEnrollmentSubmitted).not.toHaveBeenCalled();
   });
 
   test("heightChange resizes the iframe with autoResize, and only then", async () => {

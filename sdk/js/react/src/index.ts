@@ -31,6 +31,7 @@ export type {
   Appearance,
   AppearanceColor,
   ConnectionStatus,
+  EnrollmentSubmitted,
   ErrorCallback,
   OrielOptions,
   WidgetKind,
@@ -106,4 +107,19 @@ export function ConnectionsWidget(props: WidgetProps): ReactElement {
 /** The connection widget: one connection, by id. */
 export function ConnectionWidget(props: ConnectionWidgetProps): ReactElement {
   return useWidget({ ...props, style: props.style as WidgetStyle, widget: "connection" });
+}
+
+/**
+ * The props of `<EmployeeViewWidget>`: exactly the seed's (`width`, default
+ * `"100%"`; `height`, default `"600px"`; `className`; `style`; `onReady`;
+ * `onTokenExpired`; `onAuthError`; `onError`), plus `onEnrollmentSubmitted`.
+ */
+export type EmployeeViewWidgetProps = Pick<
+  WidgetProps,
+  "width" | "height" | "className" | "style" | "onReady" | "onTokenExpired" | "onAuthError" | "onError" | "onEnrollmentSubmitted"
+>;
+
+/** The employee dashboard: the signed-in employee's benefits, to enroll in and manage. */
+export function EmployeeViewWidget(props: EmployeeViewWidgetProps): ReactElement {
+  return useWidget({ ...props, style: props.style as WidgetStyle, widget: "employee-dashboard" });
 }

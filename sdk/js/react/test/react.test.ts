@@ -4,7 +4,7 @@ import { act, createElement, StrictMode, version, type ReactElement } from "reac
 import { version as domVersion } from "react-dom";
 import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { ConnectionsWidget, ConnectionWidget, OrielProvider, type OrielProviderProps, type WidgetProps } from "../src/index";
+import { ConnectionsWidget, ConnectionWidget, EmployeeViewWidget, OrielProvider, type OrielProviderProps, type WidgetProps } from "../src/index";
 import { ORIEL, VENDOR, frames, fromWidget, sent, settle, tokenSource, tokensSent } from "../../test/bridge";
 
 declare global {
@@ -128,6 +128,24 @@ describe("widgets", () => {
     fromWidget(frame, "authError", { code: "origin_not_allowed", message: "no" });
     expect(onConnectionStatusChange).toHaveBeenCalledWith({ id: "c", provider: "democrm", connected: true });
     expect(onAuthError).toHaveBeenCalledWith("origin_not_allowed", "no");
+  });
+
+  test("EmployeeViewWidget mounts the employee dashboard, 100% × 600px by default, with the seed's props and onEnrollmentSubmitted", () => {
+    const onEnrollmentSubmitted = vi.fn();
+    const onError = vi.fn();
+    const onAuthError = vi.fn();
+    render(app({}, createElement(EmployeeViewWidget, { onEnrollmentSubmitted, onError, onAuthError, className: "benefits" })));
+    const [frame] = frames(container);
+    expect(frame.src).toBe(`${ORIEL}/widgets/employee-dashboard?parent_origin=${encodeURIComponent(VENDOR)}`);
+    expect([frame.style.width, frame.style.height, frame.className]).toEqual(["100%", "600px", "benefits"]);
+    fromWidget(frame, "enrollmentSubmitted", { plan_kind: "medical", election_id: "bel_1", waived: false });
+    fromWidget(frame, "error", { code: "window_closed", message: "closed" });
+    fromWidget(frame, "authError", { code: "user_binding_required", message: "employee only" });
+    expect(onEnrollmentSubmitted).toHaveBeenCalledWith({ plan_kind: "medical", election_id: "bel_1", waived: false });
+    expect(onError).toHaveBeenCalledWith("window_closed", "closed");
+    expect(onAuthError).toHaveBeenCalledWith("user_binding_required", "employee only");
+    render(app({}, createElement(EmployeeViewWidget, { width: 480, height: "70vh", style: { borderRadius: 8 } })));
+    expect([frame.style.width, frame.style.height, frame.style.borderRadius]).toEqual(["480px", "70vh", "8px"]);
   });
 
   test("outside <OrielProvider> a widget throws", () => {
