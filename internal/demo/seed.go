@@ -57,7 +57,7 @@ func (d *Demo) seed(ctx context.Context) (map[string]string, error) {
 		}
 		crm[c.ExternalID] = id
 	}
-	return crm, nil
+	return crm, seedAppointmentTypes(ctx, api)
 }
 
 // demoHireDate is when the demo's employees were hired.

@@ -18,6 +18,7 @@ import (
 type Store interface {
 	ConnectionStore
 	BenefitsStore
+	AppointmentStore
 
 	// CreateVendor stores v, assigning ID and timestamps.
 	CreateVendor(ctx context.Context, v *oriel.Vendor) error
