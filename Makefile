@@ -15,7 +15,7 @@ GO ?= go
 # CI never reuses cached test results.
 TESTFLAGS ?= $(if $(CI),-count=1)
 
-.PHONY: test deps postgres node chromium js js-test fmt vet go-test fuzz build run
+.PHONY: test deps postgres node chromium js js-test fmt vet go-test fuzz build run bench
 
 ## test: everything CI checks, in order from cheapest to slowest.
 test: deps js fmt vet go-test js-test fuzz
@@ -83,6 +83,11 @@ fuzz:
 ## build: the oriel binary, in bin/.
 build:
 	$(GO) build -o bin/oriel ./cmd/oriel
+
+## bench: the load benchmark (scripts/bench): Oriel beside a trivial Go
+## handler, under wrk, on SQLite and PostgreSQL. Not part of `make test`.
+bench: postgres
+	scripts/bench $(BENCHFLAGS)
 
 ## run: the server in development mode on http://localhost:8080.
 run:

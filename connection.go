@@ -45,14 +45,20 @@ const (
 
 // Connection is one customer's authenticated link to a third-party app.
 type Connection struct {
-	ID            string           `json:"id"`
-	VendorID      string           `json:"vendor_id"`
-	CustomerID    string           `json:"customer_id"`
-	IntegrationID string           `json:"-"`
-	Integration   string           `json:"integration"` // the integration's key
-	Provider      string           `json:"provider"`
-	Status        ConnectionStatus `json:"status"`
-	LastError     string           `json:"last_error,omitempty"`
+	ID            string `json:"id"`
+	VendorID      string `json:"vendor_id"`
+	CustomerID    string `json:"customer_id"`
+	IntegrationID string `json:"-"`
+	Integration   string `json:"integration"` // the integration's key
+	// IntegrationName is the integration's display name, which the widgets
+	// show; the store reads it with the connection.
+	IntegrationName string `json:"-"`
+	// IntegrationLogo is the integration's logo (see Integration.Logo),
+	// read with the connection too.
+	IntegrationLogo string           `json:"-"`
+	Provider        string           `json:"provider"`
+	Status          ConnectionStatus `json:"status"`
+	LastError       string           `json:"last_error,omitempty"`
 	// Config holds per-connection settings such as a Zendesk subdomain.
 	Config map[string]string `json:"config,omitempty"`
 	// TokenExpiresAt is when the stored access token expires, if it does.
@@ -107,6 +113,10 @@ const (
 	EventDependentAdded       = "dependent.added"
 	EventDependentRemoved     = "dependent.removed"
 
+	EventAppointmentBooked      = "appointment.booked"
+	EventAppointmentRescheduled = "appointment.rescheduled"
+	EventAppointmentCancelled   = "appointment.cancelled"
+
 	EventLifeEventSubmitted = "life_event.submitted"
 	EventLifeEventApproved  = "life_event.approved"
 	EventLifeEventDenied    = "life_event.denied"
@@ -118,6 +128,8 @@ const (
 // EventTypes lists every webhook event type.
 var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted,
 	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved,
+	EventAppointmentBooked, EventAppointmentRescheduled, EventAppointmentCancelled,
+
 	EventLifeEventSubmitted, EventLifeEventApproved, EventLifeEventDenied, EventLifeEventWithdrawn, EventWindowOpened, EventWindowClosed}
 
 // WebhookEndpoint is a vendor URL that receives events.
@@ -136,29 +148,37 @@ type WebhookEndpoint struct {
 // connection_id, customer_id and provider; an enrollment event customer_id,
 // user_id, election_id, plan_kind, version and status (and effective_date
 // or end_date when the vendor set one); a dependent event customer_id,
-// user_id, dependent_id and relationship; a life event customer_id,
-// user_id, life_event_id, life_event_type and status (and window_id once
-// approved); a window event customer_id, window_id, user_id for a special
-// window, starts_on and ends_on. No personal data (names, birth
-// dates) is ever in an event.
+// user_id, dependent_id and relationship; an appointment event customer_id,
+// user_id, appointment_id, type_id, start and end (dependent_id when for a
+// dependent, previous_start on a reschedule, cancelled_by on a
+// cancellation); a life event customer_id, user_id, life_event_id,
+// life_event_type and status (and window_id once approved); a window event
+// customer_id, window_id, user_id for a special window, starts_on and
+// ends_on. No personal data (names, birth dates) is ever in an event.
 type EventData struct {
-	ConnectionID  string `json:"connection_id,omitempty"`
-	CustomerID    string `json:"customer_id"`
-	Provider      string `json:"provider,omitempty"`
-	UserID        string `json:"user_id,omitempty"`
-	ElectionID    string `json:"election_id,omitempty"`
-	PlanKind      string `json:"plan_kind,omitempty"`
-	Version       int    `json:"version,omitempty"`
-	Status        string `json:"status,omitempty"`
-	EffectiveDate Date   `json:"effective_date,omitempty"`
-	EndDate       Date   `json:"end_date,omitempty"`
-	DependentID   string `json:"dependent_id,omitempty"`
-	Relationship  string `json:"relationship,omitempty"`
-	LifeEventID   string `json:"life_event_id,omitempty"`
-	LifeEventType string `json:"life_event_type,omitempty"`
-	WindowID      string `json:"window_id,omitempty"`
-	StartsOn      Date   `json:"starts_on,omitempty"`
-	EndsOn        Date   `json:"ends_on,omitempty"`
+	ConnectionID  string     `json:"connection_id,omitempty"`
+	CustomerID    string     `json:"customer_id"`
+	Provider      string     `json:"provider,omitempty"`
+	UserID        string     `json:"user_id,omitempty"`
+	ElectionID    string     `json:"election_id,omitempty"`
+	PlanKind      string     `json:"plan_kind,omitempty"`
+	Version       int        `json:"version,omitempty"`
+	Status        string     `json:"status,omitempty"`
+	EffectiveDate Date       `json:"effective_date,omitempty"`
+	EndDate       Date       `json:"end_date,omitempty"`
+	DependentID   string     `json:"dependent_id,omitempty"`
+	Relationship  string     `json:"relationship,omitempty"`
+	AppointmentID string     `json:"appointment_id,omitempty"`
+	TypeID        string     `json:"type_id,omitempty"`
+	Start         *time.Time `json:"start,omitempty"`
+	End           *time.Time `json:"end,omitempty"`
+	PreviousStart *time.Time `json:"previous_start,omitempty"`
+	CancelledBy   string     `json:"cancelled_by,omitempty"` // employee or vendor
+	LifeEventID   string     `json:"life_event_id,omitempty"`
+	LifeEventType string     `json:"life_event_type,omitempty"`
+	WindowID      string     `json:"window_id,omitempty"`
+	StartsOn      Date       `json:"starts_on,omitempty"`
+	EndsOn        Date       `json:"ends_on,omitempty"`
 }
 
 // WebhookEvent is one event, written in the same transaction as the change it reports.

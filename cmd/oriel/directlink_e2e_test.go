@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/orielhq/oriel/directlink"
@@ -15,8 +16,9 @@ import (
 )
 
 // linkVendor sets up, through s, a vendor that signs direct links: its
-// signing key registered, an allowed origin, and customer "acme".
-func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink.Signer) {
+// signing key registered, an allowed origin, and customer "acme"; it
+// returns the vendor's signer and API key.
+func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink.Signer, apiKey string) {
 	t.Helper()
 	vendorID, apiKey := createVendor(t, env)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -29,7 +31,7 @@ func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink
 		method, path string
 		body         map[string]any
 	}{
-		{"PUT", "/v1/signing-key", map[string]any{"key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}},
+		{"PUT", "/v1/signing-key", map[string]any{"public_key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}},
 		{"PATCH", "/v1/vendor", map[string]any{"allowed_origins": []string{"https://app.acme.test"}}},
 		{"POST", "/v1/customers", map[string]any{"external_id": "acme", "name": "Acme"}},
 	} {
@@ -41,7 +43,7 @@ func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink
 	if err != nil {
 		t.Fatal(err)
 	}
-	return signer
+	return signer, apiKey
 }
 
 // open opens a Fully Embedded direct link on s and returns the status and page.
@@ -76,7 +78,7 @@ func TestDirectLinkReplayAcrossReplicas(t *testing.T) {
 	a, b := launchServe(t, env), launchServe(t, env)
 	a.waitListening()
 	b.waitListening()
-	signer := linkVendor(t, a, env)
+	signer, _ := linkVendor(t, a, env)
 	token, err := signer.Token("Eacme", "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +99,7 @@ func TestDirectLinkReplayAfterKill(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
 			s := startServe(t, env)
-			signer := linkVendor(t, s, env)
+			signer, _ := linkVendor(t, s, env)
 			token, err := signer.Token("Eacme", "", "")
 			if err != nil {
 				t.Fatal(err)
@@ -108,6 +110,72 @@ func TestDirectLinkReplayAfterKill(t *testing.T) {
 			s.kill()
 			code, page := startServe(t, env).open(t, token)
 			wantReplayRejected(t, code, page)
+		})
+	}
+}
+
+// TestDirectLinkConcurrentReplayAfterKill is J01 under load, where SQLite
+// group-commits the jtis of concurrent opens: the server is killed with
+// SIGKILL while links are still being opened, and after a restart every
+// link that was answered 200 is refused as replayed.
+func TestDirectLinkConcurrentReplayAfterKill(t *testing.T) {
+	t.Parallel()
+	for name, newEnv := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newEnv(t)
+			s := startServe(t, env)
+			signer, _ := linkVendor(t, s, env)
+			const links = 48
+			tokens := make([]string, links)
+			for i := range tokens {
+				var err error
+				if tokens[i], err = signer.Token("Eacme", "", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			opened := make(chan string, links)
+			var wg sync.WaitGroup
+			for _, token := range tokens {
+				wg.Go(func() {
+					u, err := directlink.BuildURL(s.url, directlink.KindApp, "/connections", token)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp, err := http.Get(u)
+					if err != nil {
+						return // the server was killed first: the link's fate is unknown
+					}
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						opened <- token
+					}
+				})
+			}
+			finished := make(chan struct{})
+			go func() { wg.Wait(); close(finished) }()
+			var acknowledged []string
+			for len(acknowledged) < links/3 {
+				select {
+				case token := <-opened:
+					acknowledged = append(acknowledged, token)
+				case <-finished:
+					t.Fatalf("only %d of %d links opened", len(acknowledged)+len(opened), links)
+				}
+			}
+			s.kill()
+			<-finished
+			close(opened)
+			for token := range opened {
+				acknowledged = append(acknowledged, token)
+			}
+			restarted := startServe(t, env)
+			for _, token := range acknowledged {
+				code, page := restarted.open(t, token)
+				wantReplayRejected(t, code, page)
+			}
+			t.Logf("%d of %d links were answered 200 before or as the server was killed; all stay used", len(acknowledged), links)
 		})
 	}
 }

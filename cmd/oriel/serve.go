@@ -47,6 +47,9 @@ type serveConfig struct {
 	proxies        []netip.Prefix
 	accessTokenTTL time.Duration
 	webhookLease   time.Duration
+	pruneInterval  time.Duration
+	pool           store.PoolLimits
+	debugAddr      string
 	documents      server.DocumentLimits
 	// webhookAllowPrivate lets webhooks reach loopback and private
 	// addresses; --dev turns it on too.
@@ -101,6 +104,16 @@ list of id:base64key entries, oldest first; the last one encrypts. Make one with
 	f.bindEnv("access-token-ttl", "ORIEL_ACCESS_TOKEN_TTL")
 	f.DurationVar(&c.webhookLease, "webhook-lease", webhook.DefaultLease, "how long a replica holds a webhook delivery it is sending; a crashed replica's deliveries are retried after it")
 	f.bindEnv("webhook-lease", "ORIEL_WEBHOOK_LEASE")
+	f.DurationVar(&c.pruneInterval, "prune-interval", defaultPruneInterval, "how often expired direct-link token ids, revocations and idempotency keys are deleted")
+	f.bindEnv("prune-interval", "ORIEL_PRUNE_INTERVAL")
+	f.IntVar(&c.pool.MaxOpen, "db-max-open-conns", store.DefaultMaxOpenConns, "PostgreSQL only: most `connections` this replica opens to the database")
+	f.bindEnv("db-max-open-conns", "ORIEL_DB_MAX_OPEN_CONNS")
+	f.IntVar(&c.pool.MaxIdle, "db-max-idle-conns", 0, "PostgreSQL only: most idle `connections` kept open for reuse (default: as many as --db-max-open-conns)")
+	f.bindEnv("db-max-idle-conns", "ORIEL_DB_MAX_IDLE_CONNS")
+	f.DurationVar(&c.pool.MaxIdleTime, "db-conn-max-idle-time", store.DefaultConnMaxIdleTime, "PostgreSQL only: an idle connection is closed after this long")
+	f.bindEnv("db-conn-max-idle-time", "ORIEL_DB_CONN_MAX_IDLE_TIME")
+	f.StringVar(&c.debugAddr, "debug-addr", "", "`address` (host:port, loopback unless a host is given) to serve Go's profiler, net/http/pprof, on; off when empty")
+	f.bindEnv("debug-addr", "ORIEL_DEBUG_ADDR")
 	f.Int64Var(&c.documents.MaxBytes, "max-document-bytes", server.DefaultMaxDocumentBytes, "the largest life-event document an employee may upload, in bytes")
 	f.bindEnv("max-document-bytes", "ORIEL_MAX_DOCUMENT_BYTES")
 	f.IntVar(&c.documents.PerEvent, "max-documents-per-event", server.DefaultMaxDocumentsPerEvent, "how many documents one life event may have")
@@ -139,6 +152,14 @@ func (c *serveConfig) validate(f *commandFlags) error {
 		return f.usageErrorf("--access-token-ttl must be whole seconds from 1m to 60m, not %s", c.accessTokenTTL)
 	case c.webhookLease < time.Second:
 		return f.usageErrorf("--webhook-lease must be at least 1s, not %s", c.webhookLease)
+	case c.pruneInterval < time.Second:
+		return f.usageErrorf("--prune-interval must be at least 1s, not %s", c.pruneInterval)
+	case c.pool.MaxOpen < 1:
+		return f.usageErrorf("--db-max-open-conns must be at least 1, not %d", c.pool.MaxOpen)
+	case c.pool.MaxIdle < 0 || c.pool.MaxIdle > c.pool.MaxOpen:
+		return f.usageErrorf("--db-max-idle-conns must be from 0 (as many as --db-max-open-conns) to --db-max-open-conns (%d), not %d", c.pool.MaxOpen, c.pool.MaxIdle)
+	case c.pool.MaxIdleTime < time.Second:
+		return f.usageErrorf("--db-conn-max-idle-time must be at least 1s, not %s", c.pool.MaxIdleTime)
 	case c.documents.MaxBytes < 1024 || c.documents.MaxBytes > 1<<30:
 		return f.usageErrorf("--max-document-bytes must be from 1024 to 1073741824, not %d", c.documents.MaxBytes)
 	case c.documents.PerEvent < 1 || c.documents.PerEvent > 100:
@@ -217,6 +238,12 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if cfg.debugAddr != "" {
+		if _, err := startDebugServer(ctx, cfg.debugAddr, logger); err != nil {
+			ln.Close()
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+	}
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.publicURL, "region", cfg.region,
 		"trusted_proxies", fmt.Sprint(cfg.proxies), "client_address_header", cfg.clientHeader)
 	fmt.Fprintf(stdout, "Oriel is listening on %s (public URL %s)\n", localURL(ln.Addr()), cfg.publicURL)
@@ -236,6 +263,7 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 	if err != nil {
 		return nil, nil, err
 	}
+	db.SetPoolLimits(cfg.pool)
 	db.UseKeyring(keyring)
 	if err := db.CheckKeyring(ctx); err != nil {
 		db.Close()
@@ -273,7 +301,7 @@ func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *stor
 	})
 	// The background jobs outlive ctx until the last request has finished.
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	waitWorkers := startWorkers(workers, db, engine, &webhook.Dispatcher{Store: db, Logger: logger, Lease: cfg.webhookLease, Destinations: webhookDestinations}, logger)
+	waitWorkers := startWorkers(workers, db, engine, &webhook.Dispatcher{Store: db, Logger: logger, Lease: cfg.webhookLease, Destinations: webhookDestinations}, cfg.pruneInterval, logger)
 	err := serveHTTP(ctx, ln, handler, cfg.shutdownTimeout, logger)
 	stopWorkers()
 	waitWorkers()

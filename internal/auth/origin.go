@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"slices"
 
 	"github.com/orielhq/oriel"
@@ -28,11 +27,8 @@ var (
 //
 // Stored origins are normalised again here, whatever wrote them, because the
 // result goes into a CSP header; an entry that does not normalise is ignored.
-func (d *DirectLinks) parentOrigin(ctx context.Context, claim string, c *oriel.Customer) (string, error) {
-	allowed, err := AllowedOrigins(ctx, d.Store, c)
-	if err != nil {
-		return "", err
-	}
+func parentOrigin(claim string, p *store.Party) (string, error) {
+	allowed := AllowedOrigins(p)
 	switch {
 	case len(allowed) == 0:
 		return "", errNoAllowedOrigin
@@ -55,17 +51,13 @@ func sameOrigin(s, parent string) bool {
 	return err == nil && o == parent
 }
 
-// AllowedOrigins returns the normalised origins that may frame c's widgets:
-// the customer's when it has any, else its vendor's. Stored entries that do
-// not normalise are left out.
-func AllowedOrigins(ctx context.Context, s store.Store, c *oriel.Customer) ([]string, error) {
-	stored := c.AllowedOrigins
+// AllowedOrigins returns the normalised origins that may frame the widgets
+// of p's customer: the customer's when it has any, else its vendor's. Stored
+// entries that do not normalise are left out.
+func AllowedOrigins(p *store.Party) []string {
+	stored := p.Customer.AllowedOrigins
 	if len(stored) == 0 {
-		v, err := s.Vendor(ctx, c.VendorID)
-		if err != nil {
-			return nil, err
-		}
-		stored = v.AllowedOrigins
+		stored = p.VendorOrigins
 	}
 	allowed := make([]string, 0, len(stored))
 	for _, entry := range stored {
@@ -73,5 +65,5 @@ func AllowedOrigins(ctx context.Context, s store.Store, c *oriel.Customer) ([]st
 			allowed = append(allowed, o)
 		}
 	}
-	return allowed, nil
+	return allowed
 }

@@ -30,14 +30,15 @@ func (d *DirectLinks) Session(ctx context.Context, raw string) (*Session, error)
 	case revoked:
 		return fail(errSessionRevoked)
 	}
-	s := &Session{Token: raw, ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Role: oriel.RoleAdmin, Origin: c.Origin}
-	if s.Customer, err = d.Store.Customer(ctx, c.VendorID, c.CustomerID); err != nil {
+	p, err := d.Store.Party(ctx, c.VendorID, c.CustomerID, c.UserID)
+	switch {
+	case oriel.ErrorCode(err) == CodeUserNotFound:
+		return fail(notFoundAs(err, errUserNotFound))
+	case err != nil:
 		return fail(notFoundAs(err, errCustomerNotFound))
 	}
-	if c.UserID != "" {
-		if s.User, err = d.Store.User(ctx, c.VendorID, c.CustomerID, c.UserID); err != nil {
-			return fail(notFoundAs(err, errUserNotFound))
-		}
+	s := &Session{Token: raw, ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: p.Customer, User: p.User, Role: oriel.RoleAdmin, Origin: c.Origin, Appearance: p.Appearance}
+	if s.User != nil {
 		s.Role = s.User.Role
 	}
 	return s, nil

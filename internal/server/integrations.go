@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"maps"
 	"net/http"
 	"regexp"
@@ -212,23 +211,4 @@ func (s *Server) listIntegrations(r *http.Request, p oriel.Page) ([]integrationV
 // deleteIntegration deletes an integration no connection uses.
 func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w, s.store.DeleteIntegration(r.Context(), vendorOf(r), r.PathValue("key")))
-}
-
-// integrationsByKey maps the vendor's integration keys to their integrations.
-func (s *Server) integrationsByKey(ctx context.Context, vendorID string) (map[string]*oriel.Integration, error) {
-	byKey := map[string]*oriel.Integration{}
-	p := oriel.Page{Limit: maxPageLimit}
-	for {
-		list, more, err := s.store.ListIntegrations(ctx, vendorID, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range list {
-			byKey[i.Key] = i
-		}
-		if !more || len(list) == 0 {
-			return byKey, nil
-		}
-		p.StartingAfter = list[len(list)-1].ID
-	}
 }

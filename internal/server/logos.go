@@ -37,7 +37,6 @@ const (
 	codeLogoNotFound              = "logo_not_found"
 	codeLogoInvalid               = "logo_invalid"
 	codeLogoTooLarge              = "logo_too_large"
-	codeLogoTypeUnsupported       = "logo_type_unsupported"
 	codeLogoURLInvalid            = "logo_url_invalid"
 	codeLogoFetchFailed           = "logo_fetch_failed"
 	codeLogoDestinationNotAllowed = "logo_destination_not_allowed"
@@ -161,7 +160,7 @@ func (s *Server) putIntegrationLogo(w http.ResponseWriter, r *http.Request) erro
 		}
 		data = fetched
 	default:
-		return oriel.Errorf(oriel.EINVALID, codeLogoTypeUnsupported,
+		return oriel.Errorf(kindUnsupportedMediaType, codeUnsupportedMediaType,
 			"send the logo as image/png or image/jpeg, or {\"url\": …} as application/json")
 	}
 	logo, err := checkLogo(data)

@@ -89,8 +89,8 @@ func TestIntegrationLogoUpload(t *testing.T) {
 			code              string
 		}{
 			{"svg", "image/png", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 422, codeLogoInvalid},
-			{"svg type", "image/svg+xml", []byte(`<svg/>`), 400, codeLogoTypeUnsupported},
-			{"no type", "", testImage(t, "png", 64, 64), 400, codeLogoTypeUnsupported},
+			{"svg type", "image/svg+xml", []byte(`<svg/>`), 415, codeUnsupportedMediaType},
+			{"no type", "", testImage(t, "png", 64, 64), 415, codeUnsupportedMediaType},
 			{"too small", "image/png", testImage(t, "png", 8, 8), 422, codeLogoInvalid},
 			{"too big a side", "image/png", testImage(t, "png", 2000, 20), 422, codeLogoInvalid},
 			{"cut short", "image/png", logo[:len(logo)/2], 422, codeLogoInvalid},

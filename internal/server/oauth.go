@@ -157,9 +157,7 @@ func (s *Server) oauthCallback(w http.ResponseWriter, r *http.Request) error {
 	vendorID := ""
 	if res.Connection != nil {
 		vendorID = res.Connection.VendorID
-		if views, err := s.widgetViews(r.Context(), vendorID, res.Connection); err == nil {
-			page.Name = views[0].Name
-		}
+		page.Name = newWidgetConnection(res.Connection).Name
 	}
 	page.Frame = web.Frame{Nonce: newNonce(), Theme: s.themeOf(r.Context(), vendorID)}
 	return writePage(w, status, page.Frame, page)

@@ -59,7 +59,7 @@ func writePage(w http.ResponseWriter, status int, f web.Frame, page web.Page) er
 // verified origin, and holds the session token in memory; a top-level page
 // gets neither (its session is the HttpOnly cookie).
 func (s *Server) sessionFrame(r *http.Request, sess *auth.Session, p placement) web.Frame {
-	f := web.Frame{Nonce: newNonce(), Theme: s.themeOf(r.Context(), sess.VendorID)}
+	f := web.Frame{Nonce: newNonce(), Theme: web.NewTheme(sess.Appearance)}
 	if p == framed {
 		f.ParentOrigin, f.Session = sess.Origin, sess.Token
 	}

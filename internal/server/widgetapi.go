@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -29,7 +28,8 @@ const maxFieldValues = 32
 // called, how it looks, where it stands, and what to ask the user for.
 type widgetConnection struct {
 	ID           string                 `json:"id"`
-	Name         string                 `json:"name"` // the integration's display name
+	Name         string                 `json:"name"`        // the integration's display name
+	Integration  string                 `json:"integration"` // the vendor's key of the integration
 	Provider     string                 `json:"provider"`
 	ProviderName string                 `json:"provider_name"`
 	Logo         string                 `json:"logo,omitempty"` // the path of its logo under /logos/
@@ -41,13 +41,14 @@ type widgetConnection struct {
 	Fields []*connect.Field `json:"fields,omitempty"`
 }
 
-// newWidgetConnection describes c, whose integration is in (nil when it is
-// gone). A generic provider's name ("OAuth 2.0 app") says nothing to the
-// user, who knows the app by the vendor's name for it: that name stands for
-// both, and its logo is the integration's (integrationLogo).
-func newWidgetConnection(c *oriel.Connection, in *oriel.Integration) *widgetConnection {
-	v := &widgetConnection{ID: c.ID, Provider: c.Provider, ProviderName: c.Provider,
-		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt}
+// newWidgetConnection describes c. A generic provider's name ("OAuth 2.0
+// app") says nothing to the user, who knows the app by the vendor's name for
+// it: that name stands for both, and its logo is the integration's
+// (integrationLogo). The store reads the integration's name and logo with
+// the connection, so describing a page of connections reads nothing more.
+func newWidgetConnection(c *oriel.Connection) *widgetConnection {
+	v := &widgetConnection{ID: c.ID, Integration: c.Integration, Provider: c.Provider, ProviderName: c.Provider,
+		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt, Name: c.IntegrationName}
 	p, ok := connect.LookupProvider(c.Provider)
 	if ok {
 		v.ProviderName, v.Kind = p.DisplayName, p.Kind
@@ -55,10 +56,7 @@ func newWidgetConnection(c *oriel.Connection, in *oriel.Integration) *widgetConn
 			v.Fields = p.FormFields()
 		}
 	}
-	if in != nil {
-		v.Name = in.DisplayName
-	}
-	v.Logo = integrationLogo(in, p)
+	v.Logo = integrationLogo(&oriel.Integration{DisplayName: c.IntegrationName, Logo: c.IntegrationLogo}, p)
 	switch {
 	case v.Name == "":
 		v.Name = v.ProviderName
@@ -68,26 +66,12 @@ func newWidgetConnection(c *oriel.Connection, in *oriel.Integration) *widgetConn
 	return v
 }
 
-// widgetViews describes the vendor's connections.
-func (s *Server) widgetViews(ctx context.Context, vendorID string, conns ...*oriel.Connection) ([]*widgetConnection, error) {
-	integrations, err := s.integrationsByKey(ctx, vendorID)
-	if err != nil {
-		return nil, err
-	}
-	views := make([]*widgetConnection, len(conns))
-	for i, c := range conns {
-		views[i] = newWidgetConnection(c, integrations[c.Integration])
-	}
-	return views, nil
-}
-
 // replyWidget answers c, or returns err when the call that made c failed.
 func (s *Server) replyWidget(w http.ResponseWriter, r *http.Request, c *oriel.Connection, err error) error {
 	if err != nil {
 		return err
 	}
-	views, err := s.widgetViews(r.Context(), c.VendorID, c)
-	return respond(w, http.StatusOK, views[0], err)
+	return reply(w, http.StatusOK, newWidgetConnection(c))
 }
 
 // customerConnection returns the connection named by r's path when it is
@@ -110,8 +94,11 @@ func (s *Server) widgetConnections(r *http.Request, p oriel.Page) ([]*widgetConn
 	if err != nil {
 		return nil, false, err
 	}
-	views, err := s.widgetViews(r.Context(), sess.VendorID, conns...)
-	return views, more, err
+	views := make([]*widgetConnection, len(conns))
+	for i, c := range conns {
+		views[i] = newWidgetConnection(c)
+	}
+	return views, more, nil
 }
 
 // widgetIntegration is an integration as the widget lists it when the

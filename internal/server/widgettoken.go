@@ -58,31 +58,21 @@ func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, erro
 	if !ok {
 		return nil, errParentOriginNotAllowed
 	}
-	customer, err := s.store.Customer(ctx, c.VendorID, c.CustomerID)
+	// As a direct-link session does, a user-bound token acts for the user as
+	// stored now; the user is read with its customer.
+	party, err := s.store.Party(ctx, c.VendorID, c.CustomerID, c.UserID)
 	if oriel.ErrorKind(err) == oriel.ENOTFOUND {
+		if oriel.ErrorCode(err) == "user_not_found" {
+			return nil, errUserGone
+		}
 		return nil, errEntityGone
 	} else if err != nil {
 		return nil, err
 	}
-	allowed, err := auth.AllowedOrigins(ctx, s.store, customer)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(allowed, parent) {
+	if !slices.Contains(auth.AllowedOrigins(party), parent) {
 		return nil, errParentOriginNotAllowed
 	}
-	sess := &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: customer, Role: c.Role, Origin: parent}
-	if c.UserID != "" {
-		// As a direct-link session does, a user-bound token acts for the
-		// user as stored now.
-		sess.User, err = s.store.User(ctx, c.VendorID, customer.ID, c.UserID)
-		if oriel.ErrorKind(err) == oriel.ENOTFOUND {
-			return nil, errUserGone
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	return sess, nil
+	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: party.Customer, User: party.User, Role: c.Role, Origin: parent, Appearance: party.Appearance}, nil
 }
 
 // parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly
@@ -126,10 +116,7 @@ func (s *Server) widgetViewerOf(w http.ResponseWriter, r *http.Request) error {
 			return errUserBindingRequired
 		}
 	}
-	a, err := s.store.Appearance(r.Context(), sess.VendorID)
-	if err != nil {
-		return err
-	}
+	a := sess.Appearance // read with the session
 	if a == nil || web.CheckAppearance(a) != nil {
 		a = &defaultAppearance
 	}

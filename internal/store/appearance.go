@@ -19,16 +19,22 @@ func (s *SQL) PutAppearance(ctx context.Context, vendorID string, a *oriel.Appea
 
 // Appearance returns the vendor's styling, or nil when none is set.
 func (s *SQL) Appearance(ctx context.Context, vendorID string) (*oriel.Appearance, error) {
+	a, err := scanAppearance(s.r.QueryRowContext(ctx, `SELECT `+appearanceColumns+` FROM appearances a WHERE a.vendor_id = $1`, vendorID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+const appearanceColumns = `a.mode, a.colors, a.font_family, a.border_radius`
+
+func scanAppearance(sc scanner) (*oriel.Appearance, error) {
 	var a oriel.Appearance
 	var colors string
-	err := s.r.QueryRowContext(ctx, `SELECT mode, colors, font_family, border_radius FROM appearances WHERE vendor_id = $1`, vendorID).
-		Scan(&a.Mode, &colors, &a.FontFamily, &a.BorderRadius)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, nil
-	case err != nil:
+	if err := sc.Scan(&a.Mode, &colors, &a.FontFamily, &a.BorderRadius); err != nil {
 		return nil, err
 	}
+	var err error
 	a.Colors, err = decodeMap(colors)
 	return &a, err
 }

@@ -18,7 +18,7 @@ var (
 // connectionColumns and connectionsFrom select connections with their
 // integration's key and provider.
 const (
-	connectionColumns = `c.id, c.vendor_id, c.customer_id, c.integration_id, i.key, i.provider, c.status, c.last_error, c.config, c.token_expires_at, c.connected_at, c.created_at, c.updated_at`
+	connectionColumns = `c.id, c.vendor_id, c.customer_id, c.integration_id, i.key, i.display_name, i.logo, i.provider, c.status, c.last_error, c.config, c.token_expires_at, c.connected_at, c.created_at, c.updated_at`
 	connectionsFrom   = ` FROM connections c JOIN integrations i ON i.id = c.integration_id`
 )
 
@@ -27,7 +27,7 @@ func scanConnection(sc scanner) (*oriel.Connection, error) {
 	var config string
 	var expires, connected *int64
 	var created, updated int64
-	if err := sc.Scan(&c.ID, &c.VendorID, &c.CustomerID, &c.IntegrationID, &c.Integration, &c.Provider, &c.Status, &c.LastError,
+	if err := sc.Scan(&c.ID, &c.VendorID, &c.CustomerID, &c.IntegrationID, &c.Integration, &c.IntegrationName, &c.IntegrationLogo, &c.Provider, &c.Status, &c.LastError,
 		&config, &expires, &connected, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -96,14 +96,17 @@ func (s *SQL) Connection(ctx context.Context, vendorID, id string) (*oriel.Conne
 // customerRef keeps only that customer's (an unknown one is ENOTFOUND).
 func (s *SQL) ListConnections(ctx context.Context, vendorID, customerRef string, p oriel.Page) ([]*oriel.Connection, bool, error) {
 	query, args := `SELECT `+connectionColumns+connectionsFrom+` WHERE c.vendor_id = $1`, []any{vendorID}
-	if customerRef != "" {
-		cus, err := customer(ctx, s.r, vendorID, customerRef)
-		if err != nil {
-			return nil, false, err
-		}
-		query, args = query+` AND c.customer_id = $2`, append(args, cus.ID)
+	if customerRef == "" {
+		return list(ctx, s.r, query, "c.id", args, p, scanConnection)
 	}
-	return list(ctx, s.r, query, "c.id", args, p, scanConnection)
+	col, val := refColumn(customerRef)
+	query, args = query+` AND c.customer_id = (SELECT id FROM customers WHERE vendor_id = $1 AND `+col+` = $2)`, append(args, val)
+	conns, more, err := list(ctx, s.r, query, "c.id", args, p, scanConnection)
+	if err == nil && len(conns) == 0 {
+		// No connections, or no such customer: only then is it read.
+		_, err = customer(ctx, s.r, vendorID, customerRef)
+	}
+	return conns, more, err
 }
 
 // changeConnection runs change on the vendor's connection in a write
@@ -291,8 +294,8 @@ func (s *SQL) UnlockRefresh(ctx context.Context, connectionID, owner string) err
 // soonest expiry first.
 func (s *SQL) ConnectionsToRefresh(ctx context.Context, t time.Time, limit int) ([]*oriel.Connection, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+connectionColumns+connectionsFrom+`
-		WHERE c.status = 'connected' AND c.refreshable = 1 AND c.token_expires_at < $1 ORDER BY c.token_expires_at, c.id LIMIT $2`,
-		micros(t), limit)
+		WHERE c.status = 'connected' AND c.refreshable = 1 AND c.token_expires_at < $1 ORDER BY c.token_expires_at, c.id`+limitClause(limit),
+		micros(t))
 	if err != nil {
 		return nil, err
 	}

@@ -105,8 +105,8 @@ func (s *SQL) leaseDeliveries(ctx context.Context, tx *sql.Tx, now, leaseUntil t
 	}
 	rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (
 		SELECT id FROM webhook_deliveries WHERE status = $2 AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
-		ORDER BY next_attempt_at, id LIMIT $4`+lock+`) RETURNING id`,
-		micros(leaseUntil), oriel.DeliveryPending, micros(now), limit)
+		ORDER BY next_attempt_at, id`+limitClause(limit)+lock+`) RETURNING id`,
+		micros(leaseUntil), oriel.DeliveryPending, micros(now))
 	if err != nil {
 		return nil, err
 	}

@@ -178,8 +178,8 @@ func (s *SQL) rotateKeys(ctx context.Context, batch int, afterBatch func()) (int
 
 // sealedPage returns up to limit values of col from rows whose id follows after.
 func (s *SQL) sealedPage(ctx context.Context, col sealedColumn, after string, limit int) ([]sealedValue, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, `+col.column+` FROM `+col.table+` WHERE `+col.column+` IS NOT NULL AND id > $1 ORDER BY id LIMIT $2`,
-		after, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, `+col.column+` FROM `+col.table+` WHERE `+col.column+` IS NOT NULL AND id > $1 ORDER BY id`+limitClause(limit),
+		after)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -109,8 +110,7 @@ func list[T any](ctx context.Context, q queryer, query, idColumn string, args []
 		args = append(args, p.StartingAfter)
 		query += fmt.Sprintf(" AND %s > $%d", idColumn, len(args))
 	}
-	args = append(args, limit+1)
-	query += fmt.Sprintf(" ORDER BY %s LIMIT $%d", idColumn, len(args))
+	query += " ORDER BY " + idColumn + limitClause(limit+1)
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
@@ -131,6 +131,18 @@ func list[T any](ctx context.Context, q queryer, query, idColumn string, args []
 		return out[:limit], true, nil
 	}
 	return out, false, nil
+}
+
+// limitClause is " LIMIT n" with n written into the SQL text. A LIMIT bound
+// as a parameter makes SQLite prepare the statement again on every run
+// (sqlite3Reprepare: the planner uses the limit's value), which costs more
+// than running most of our queries. n comes from our own code, never from
+// the request as text: it is an int (a negative one counts as 0).
+// Each distinct n is one more prepared statement in the pool's cache, so
+// callers pass a bounded set of values (page sizes up to MaxPageLimit+1, or
+// constants).
+func limitClause(n int) string {
+	return " LIMIT " + strconv.Itoa(max(n, 0))
 }
 
 // one scans a single row, turning "no rows" into notFound.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -51,6 +52,8 @@ type SQL struct {
 	target int64
 	// keys seals and opens secret columns; set by UseKeyring before serving.
 	keys *seal.Keyring
+	// jtis group-commits RecordJTI on SQLite.
+	jtis jtiBatch
 }
 
 var _ Store = (*SQL)(nil)
@@ -89,10 +92,10 @@ func open(url string) (*SQL, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(10)
 		p := newPool(db)
-		return &SQL{dialect: Postgres, w: p, r: p}, nil
+		s := &SQL{dialect: Postgres, w: p, r: p}
+		s.SetPoolLimits(PoolLimits{})
+		return s, nil
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
 	if path == "" {
@@ -107,8 +110,10 @@ func open(url string) (*SQL, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	// synchronous(FULL) makes every commit durable across power loss, not
-	// only process crashes; busy_timeout covers the other process's writer.
-	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+	// only process crashes; busy_timeout covers the other process's writer;
+	// journal_size_limit truncates the WAL after a checkpoint, so a burst
+	// of writes does not leave it large.
+	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=journal_size_limit(67108864)"
 	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -187,6 +192,46 @@ func (s *SQL) migrate(ctx context.Context, logger *slog.Logger) error {
 	sources := p.ListSources()
 	s.target = sources[len(sources)-1].Version
 	return nil
+}
+
+// Defaults of PoolLimits.
+const (
+	DefaultMaxOpenConns    = 32
+	DefaultConnMaxIdleTime = 5 * time.Minute
+)
+
+// PoolLimits size the PostgreSQL connection pool. Opening a PostgreSQL
+// session costs a process on the server and milliseconds on the client, so
+// the pool keeps as many idle connections as it may open: under steady load
+// it opens none. A zero field takes its default.
+type PoolLimits struct {
+	// MaxOpen bounds the connections in use and idle (DefaultMaxOpenConns).
+	MaxOpen int
+	// MaxIdle bounds the idle connections kept for reuse (MaxOpen).
+	MaxIdle int
+	// MaxIdleTime closes a connection idle this long, so the pool shrinks
+	// after a burst (DefaultConnMaxIdleTime).
+	MaxIdleTime time.Duration
+}
+
+// SetPoolLimits sizes the PostgreSQL pool; on SQLite it does nothing (one
+// writer connection, and a reader per core).
+func (s *SQL) SetPoolLimits(l PoolLimits) {
+	if s.dialect != Postgres {
+		return
+	}
+	if l.MaxOpen <= 0 {
+		l.MaxOpen = DefaultMaxOpenConns
+	}
+	if l.MaxIdle <= 0 || l.MaxIdle > l.MaxOpen {
+		l.MaxIdle = l.MaxOpen
+	}
+	if l.MaxIdleTime <= 0 {
+		l.MaxIdleTime = DefaultConnMaxIdleTime
+	}
+	s.w.SetMaxOpenConns(l.MaxOpen)
+	s.w.SetMaxIdleConns(l.MaxIdle)
+	s.w.SetConnMaxIdleTime(l.MaxIdleTime)
 }
 
 // Dialect tells which database this store runs on.

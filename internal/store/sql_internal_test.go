@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +35,33 @@ func TestSQLitePragmas(t *testing.T) {
 	}
 	if _, err := s.r.ExecContext(ctx, `INSERT INTO vendors (id, name, created_at, updated_at) VALUES ('x', 'x', 0, 0)`); err == nil {
 		t.Error("the read pool accepted a write")
+	}
+}
+
+// TestNoBoundLimit keeps every LIMIT of the store's queries a literal: a
+// LIMIT bound as a parameter makes SQLite prepare the statement again on
+// every run (issue 14). limitClause writes the number into the SQL.
+func TestNoBoundLimit(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := regexp.MustCompile(`(?i)\bLIMIT\s+(\$\d+|\?|:\w+|@\w+)`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range bound.FindAll(src, -1) {
+			t.Errorf("%s binds a LIMIT (%s): write it with limitClause", f, m)
+		}
+	}
+	for n, want := range map[int]string{1: " LIMIT 1", 101: " LIMIT 101", 0: " LIMIT 0", -5: " LIMIT 0"} {
+		if got := limitClause(n); got != want {
+			t.Errorf("limitClause(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 type Store interface {
 	ConnectionStore
 	BenefitsStore
+	AppointmentStore
 	LifeEventStore
 
 	// CreateVendor stores v, assigning ID and timestamps.
@@ -55,6 +56,9 @@ type Store interface {
 	CreateUser(ctx context.Context, u *oriel.User) error
 	// User returns a customer's user by Oriel id or "E"-prefixed external id.
 	User(ctx context.Context, vendorID, customerRef, userRef string) (*oriel.User, error)
+	// Party returns a customer, its vendor's allowed origins and, when
+	// userRef is not "", its user, in one read.
+	Party(ctx context.Context, vendorID, customerRef, userRef string) (*Party, error)
 	// UserByID returns a vendor's user by its Oriel id alone, whatever its customer.
 	UserByID(ctx context.Context, vendorID, id string) (*oriel.User, error)
 	// UsersByExternalID returns up to limit of a vendor's users with this
@@ -91,6 +95,9 @@ type Store interface {
 	// RecordJTI records a direct-link token's jti for the vendor until
 	// expiresAt; a jti already recorded is EUNAUTHORIZED "jti_replayed".
 	RecordJTI(ctx context.Context, vendorID, jti string, expiresAt time.Time) error
+	// JTIUsed reports whether a direct-link token's jti is recorded for the
+	// vendor, without recording it (for inspecting a link).
+	JTIUsed(ctx context.Context, vendorID, jti string) (bool, error)
 	// RevokeToken marks an access or session token id revoked until expiresAt.
 	RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error
 	// TokenRevoked reports whether tokenID was revoked.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -377,7 +378,19 @@ func TestDirectLinkJTIs(t *testing.T) {
 		ctx := context.Background()
 		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
 		exp := time.Now().Add(10 * time.Minute)
+		wantUsed := func(vendorID, jti string, want bool) {
+			t.Helper()
+			used, err := s.JTIUsed(ctx, vendorID, jti)
+			must(t, err)
+			if used != want {
+				t.Fatalf("JTIUsed(%s) = %v, want %v", jti, used, want)
+			}
+		}
+		wantUsed(v.ID, "j1", false)
+		wantUsed(v.ID, "j1", false) // asking does not record it
 		must(t, s.RecordJTI(ctx, v.ID, "j1", exp))
+		wantUsed(v.ID, "j1", true)
+		wantUsed(other.ID, "j1", false)
 		wantCode(t, s.RecordJTI(ctx, v.ID, "j1", exp), oriel.EUNAUTHORIZED, "jti_replayed")
 		must(t, s.RecordJTI(ctx, other.ID, "j1", exp)) // catalogue C12: the key is (vendor, jti)
 
@@ -413,6 +426,44 @@ func TestDirectLinkJTIs(t *testing.T) {
 	})
 }
 
+// TestDirectLinkJTIsConcurrent: many concurrent uses, which SQLite
+// group-commits, each get their own answer: every jti is accepted exactly
+// once, a write for an unknown vendor fails alone, and every accepted jti
+// is stored.
+func TestDirectLinkJTIsConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v := newVendor(t, s, "A")
+		exp := time.Now().Add(10 * time.Minute)
+		const jtis, uses = 100, 3
+		var wg sync.WaitGroup
+		wins := make([]atomic.Int32, jtis)
+		var unknownErr error
+		for i := range jtis * uses {
+			wg.Go(func() {
+				if err := s.RecordJTI(ctx, v.ID, fmt.Sprintf("j%d", i%jtis), exp); err == nil {
+					wins[i%jtis].Add(1)
+				} else if oriel.ErrorCode(err) != "jti_replayed" {
+					t.Errorf("use %d: %v", i, err)
+				}
+			})
+			if i == jtis {
+				wg.Go(func() { unknownErr = s.RecordJTI(ctx, "vnd_missing", "j0", exp) })
+			}
+		}
+		wg.Wait()
+		if unknownErr == nil {
+			t.Error("a jti of a vendor that does not exist was stored")
+		}
+		for i := range jtis {
+			if n := wins[i].Load(); n != 1 {
+				t.Errorf("jti j%d accepted %d times, want 1", i, n)
+			}
+			wantCode(t, s.RecordJTI(ctx, v.ID, fmt.Sprintf("j%d", i), exp), oriel.EUNAUTHORIZED, "jti_replayed")
+		}
+	})
+}
+
 func TestRevokedTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
 		ctx := context.Background()
@@ -435,5 +486,48 @@ func TestRevokedTokens(t *testing.T) {
 		if revoked, _ := s.TokenRevoked(ctx, "tok_1"); !revoked {
 			t.Fatal("prune removed a live revocation")
 		}
+	})
+}
+
+// TestParty: one read gives the customer (by either kind of id), its
+// vendor's allowed origins and, when asked, its user; what is missing is
+// named, and another vendor's customer is missing.
+func TestParty(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		_, err := s.UpdateVendor(ctx, v.ID, oriel.VendorUpdate{AllowedOrigins: &[]string{"https://app.a.test"}})
+		must(t, err)
+		c := newCustomer(t, s, v.ID, "acme")
+		u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, ExternalID: "ada", Name: "Ada", Role: oriel.RoleMember}
+		must(t, s.CreateUser(ctx, u))
+		for _, ref := range []string{c.ID, "Eacme"} {
+			p, err := s.Party(ctx, v.ID, ref, "")
+			must(t, err)
+			if p.Customer.ID != c.ID || p.User != nil || len(p.VendorOrigins) != 1 || p.VendorOrigins[0] != "https://app.a.test" || p.Appearance != nil {
+				t.Errorf("Party(%s) = %+v", ref, p)
+			}
+			for _, userRef := range []string{u.ID, "Eada"} {
+				p, err := s.Party(ctx, v.ID, ref, userRef)
+				must(t, err)
+				if p.Customer.ID != c.ID || p.User == nil || p.User.ID != u.ID || p.User.Role != oriel.RoleMember || p.User.ExternalID != "ada" {
+					t.Errorf("Party(%s, %s) = %+v, user %+v", ref, userRef, p, p.User)
+				}
+			}
+		}
+		must(t, s.PutAppearance(ctx, v.ID, &oriel.Appearance{Mode: "dark", Colors: map[string]string{"primary": "#123456"}, BorderRadius: "4px"}))
+		p, err := s.Party(ctx, v.ID, "Eacme", "Eada")
+		must(t, err)
+		if a := p.Appearance; a == nil || a.Mode != "dark" || a.Colors["primary"] != "#123456" || a.BorderRadius != "4px" || p.User == nil {
+			t.Errorf("Party with an appearance: %+v, appearance %+v", p, a)
+		}
+		_, err = s.Party(ctx, v.ID, "Enobody", "")
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+		_, err = s.Party(ctx, v.ID, "Enobody", "Eada")
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+		_, err = s.Party(ctx, v.ID, "Eacme", "Enobody")
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+		_, err = s.Party(ctx, other.ID, c.ID, u.ID)
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
 	})
 }

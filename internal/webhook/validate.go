@@ -51,6 +51,24 @@ func ValidateEndpoint(rawURL string, events []string) error {
 	return nil
 }
 
+// eventTypeList names every event type, grouped by object to stay short:
+// "connection.{created,connected,…}, appointment.{booked,…}".
+func eventTypeList() string {
+	var objects []string
+	names := map[string][]string{}
+	for _, t := range oriel.EventTypes {
+		object, name, _ := strings.Cut(t, ".")
+		if names[object] == nil {
+			objects = append(objects, object)
+		}
+		names[object] = append(names[object], name)
+	}
+	for i, object := range objects {
+		objects[i] = object + ".{" + strings.Join(names[object], ",") + "}"
+	}
+	return strings.Join(objects, ", ")
+}
+
 // CheckDestination refuses, at registration, an endpoint URL whose host
 // destinations would never connect to: a literal loopback, private,
 // link-local or other internal address in any notation ("127.0.0.1",
@@ -76,19 +94,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// eventTypeList names every event type briefly, grouped by object:
-// "connection.created/connected/…, enrollment.submitted/…".
-func eventTypeList() string {
-	var groups []string
-	for _, t := range oriel.EventTypes {
-		object, action, _ := strings.Cut(t, ".")
-		if n := len(groups); n > 0 && strings.HasPrefix(groups[n-1], object+".") {
-			groups[n-1] += "/" + action
-			continue
-		}
-		groups = append(groups, t)
-	}
-	return strings.Join(groups, ", ")
 }

@@ -12,12 +12,15 @@ const fixturesPath = resolve(import.meta.dirname, '..', '..', 'internal', 'webho
 const fixtures = JSON.parse(readFileSync(fixturesPath, 'utf8'));
 const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted',
   'enrollment.submitted', 'enrollment.waived', 'enrollment.activated', 'enrollment.terminated', 'dependent.added', 'dependent.removed',
+  'appointment.booked', 'appointment.rescheduled', 'appointment.cancelled',
+
   'life_event.submitted', 'life_event.approved', 'life_event.denied', 'life_event.withdrawn', 'enrollment_window.opened', 'enrollment_window.closed'];
 
 /** The fields of each kind of event's data, in the order Oriel sends them (docs/benefits.md#webhooks). */
 function dataFields(type) {
   if (type.startsWith('connection.')) return ['connection_id', 'customer_id', 'provider'];
   if (type.startsWith('dependent.')) return ['customer_id', 'user_id', 'dependent_id', 'relationship'];
+  if (type.startsWith('appointment.')) return ['customer_id', 'user_id', 'appointment_id', 'type_id', 'start', 'end'];
   if (type === 'life_event.approved') return ['customer_id', 'user_id', 'status', 'life_event_id', 'life_event_type', 'window_id'];
   if (type.startsWith('life_event.')) return ['customer_id', 'user_id', 'status', 'life_event_id', 'life_event_type'];
   if (type.startsWith('enrollment_window.')) return ['customer_id', 'user_id', 'window_id', 'starts_on', 'ends_on'];
