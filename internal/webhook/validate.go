@@ -44,8 +44,8 @@ func ValidateEndpoint(rawURL string, events []string) error {
 	}
 	for _, e := range events {
 		if e != AllEvents && !slices.Contains(oriel.EventTypes, e) {
-			return oriel.Errorf(oriel.EUNPROCESSABLE, CodeEventsInvalid, "events: %q is not an event type; the types are %s, and %q means all",
-				truncate(e, 64), eventTypeList(), AllEvents)
+			return oriel.Errorf(oriel.EUNPROCESSABLE, CodeEventsInvalid, "events: %q is not an event type: use %s, or %q for all",
+				truncate(e, 40), eventTypeList(), AllEvents)
 		}
 	}
 	return nil
