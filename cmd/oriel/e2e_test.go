@@ -453,7 +453,11 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := io.WriteString(writer, `{"external_id": "in-flight", `); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the server is now reading the body
+	// Wait until the server is reading the body: its in-flight gauge counts
+	// that request and the scrape that reads it.
+	for !strings.Contains(scrape(t, s.url), "\noriel_http_requests_in_flight 2\n") {
+		time.Sleep(20 * time.Millisecond)
+	}
 	s.signal(syscall.SIGTERM)
 
 	// New connections are refused as soon as shutdown begins.
@@ -548,4 +552,19 @@ func TestOversizedHeadersRefused(t *testing.T) {
 	if code != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("headers of %d bytes: status %d, want 431", 2*maxHeaderBytes, code)
 	}
+}
+
+// scrape returns the server's /metrics page.
+func scrape(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }

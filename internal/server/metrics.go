@@ -18,6 +18,9 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// inFlight counts the requests being served now, the /metrics request
+	// that reads it included.
+	inFlight prometheus.Gauge
 	// proxied and upstream count the proxy's requests by provider.
 	proxied  *prometheus.CounterVec
 	upstream *prometheus.HistogramVec
@@ -39,6 +42,10 @@ func newMetrics(st store.Store) *metrics {
 			Help:    "Time to answer HTTP requests, by route pattern and method.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route", "method"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "oriel_http_requests_in_flight",
+			Help: "HTTP requests being served now (reading their body included), this scrape among them.",
+		}),
 	}
 	m.proxied = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "oriel_proxy_requests_total",
@@ -49,7 +56,7 @@ func newMetrics(st store.Store) *metrics {
 		Help:    "Time providers took to answer proxied requests (to their response headers, all attempts), by provider.",
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 	}, []string{"provider"})
-	reg.MustRegister(m.requests, m.latency, m.proxied, m.upstream,
+	reg.MustRegister(m.requests, m.latency, m.inFlight, m.proxied, m.upstream,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db, ok := st.(statser); ok {

@@ -66,6 +66,8 @@ func stateOf(r *http.Request) *requestState {
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		s.metrics.inFlight.Inc()
+		defer s.metrics.inFlight.Dec()
 		st := &requestState{id: requestID(r.Header.Get("X-Request-Id"))}
 		st.peer, st.client = s.clients.of(r)
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
