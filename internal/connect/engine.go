@@ -48,6 +48,8 @@ type Engine struct {
 	client  *http.Client
 	logger  *slog.Logger
 	flights singleflight.Group // one refresh per connection in this process
+	// ccTokens caches client credentials connections' access tokens.
+	ccTokens clientTokens
 }
 
 // init fills the engine's defaults once.
