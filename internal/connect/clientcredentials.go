@@ -19,10 +19,6 @@ import (
 // about to lapse.
 const ClientTokenMargin = time.Minute
 
-// CodeClientCredentialsRefused: the provider's token endpoint refused the
-// client id and secret of a client credentials connection.
-const CodeClientCredentialsRefused = "client_credentials_refused"
-
 // TokenRefusal is the error of a token endpoint that refused a client
 // credentials connection's client id and secret (invalid_client, or HTTP
 // 400 or 401). It carries the endpoint's answer for the caller to quote,
@@ -122,7 +118,7 @@ func (e *Engine) fetchClientToken(ctx context.Context, p *Provider, fields map[s
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok && clientRefused(re) {
 		return nil, &TokenRefusal{
-			Err: oriel.Errorf(oriel.ECONFLICT, CodeClientCredentialsRefused,
+			Err: oriel.Errorf(oriel.ECONFLICT, CodeCredentialsRejected,
 				"%s's token endpoint refused the connection's client ID and secret (%s); the customer must enter them again",
 				p.DisplayName, safeOAuthError(re.ErrorCode)),
 			Provider: p.DisplayName, Status: re.Response.StatusCode, oauthError: safeOAuthError(re.ErrorCode), Header: re.Response.Header,
