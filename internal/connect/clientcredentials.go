@@ -118,7 +118,7 @@ func (e *Engine) fetchClientToken(ctx context.Context, p *Provider, fields map[s
 	}
 	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok && clientRefused(re) {
 		return nil, &TokenRefusal{
-			Err: oriel.Errorf(oriel.ECONFLICT, CodeCredentialsRejected,
+			Err: oriel.Errorf(oriel.EUNPROCESSABLE, CodeCredentialsRejected,
 				"%s's token endpoint refused the connection's client ID and secret (%s); the customer must enter them again",
 				p.DisplayName, safeOAuthError(re.ErrorCode)),
 			Provider: p.DisplayName, Status: re.Response.StatusCode, oauthError: safeOAuthError(re.ErrorCode), Header: re.Response.Header,

@@ -83,7 +83,7 @@ const (
 	CodeConnectionError = "connection_error"
 	// CodeDestinationNotAllowed: the provider's address is one the netguard
 	// policy refuses (private, loopback, link-local, metadata).
-	CodeDestinationNotAllowed = connect.CodeDestinationNotAllowed
+	CodeDestinationNotAllowed = "destination_not_allowed"
 )
 
 // KindBadGateway is the error kind (HTTP 502) of a provider answer the
