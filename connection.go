@@ -112,11 +112,16 @@ const (
 	EventEnrollmentTerminated = "enrollment.terminated"
 	EventDependentAdded       = "dependent.added"
 	EventDependentRemoved     = "dependent.removed"
+
+	EventAppointmentBooked      = "appointment.booked"
+	EventAppointmentRescheduled = "appointment.rescheduled"
+	EventAppointmentCancelled   = "appointment.cancelled"
 )
 
 // EventTypes lists every webhook event type.
 var EventTypes = []string{EventConnectionCreated, EventConnectionConnected, EventConnectionDisconnected, EventConnectionError, EventConnectionDeleted,
-	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved}
+	EventEnrollmentSubmitted, EventEnrollmentWaived, EventEnrollmentActivated, EventEnrollmentTerminated, EventDependentAdded, EventDependentRemoved,
+	EventAppointmentBooked, EventAppointmentRescheduled, EventAppointmentCancelled}
 
 // WebhookEndpoint is a vendor URL that receives events.
 type WebhookEndpoint struct {
@@ -134,21 +139,29 @@ type WebhookEndpoint struct {
 // connection_id, customer_id and provider; an enrollment event customer_id,
 // user_id, election_id, plan_kind, version and status (and effective_date
 // or end_date when the vendor set one); a dependent event customer_id,
-// user_id, dependent_id and relationship. No personal data (names, birth
-// dates) is ever in an event.
+// user_id, dependent_id and relationship; an appointment event customer_id,
+// user_id, appointment_id, type_id, start and end (dependent_id when for a
+// dependent, previous_start on a reschedule, cancelled_by on a
+// cancellation). No personal data (names, birth dates) is ever in an event.
 type EventData struct {
-	ConnectionID  string `json:"connection_id,omitempty"`
-	CustomerID    string `json:"customer_id"`
-	Provider      string `json:"provider,omitempty"`
-	UserID        string `json:"user_id,omitempty"`
-	ElectionID    string `json:"election_id,omitempty"`
-	PlanKind      string `json:"plan_kind,omitempty"`
-	Version       int    `json:"version,omitempty"`
-	Status        string `json:"status,omitempty"`
-	EffectiveDate Date   `json:"effective_date,omitempty"`
-	EndDate       Date   `json:"end_date,omitempty"`
-	DependentID   string `json:"dependent_id,omitempty"`
-	Relationship  string `json:"relationship,omitempty"`
+	ConnectionID  string     `json:"connection_id,omitempty"`
+	CustomerID    string     `json:"customer_id"`
+	Provider      string     `json:"provider,omitempty"`
+	UserID        string     `json:"user_id,omitempty"`
+	ElectionID    string     `json:"election_id,omitempty"`
+	PlanKind      string     `json:"plan_kind,omitempty"`
+	Version       int        `json:"version,omitempty"`
+	Status        string     `json:"status,omitempty"`
+	EffectiveDate Date       `json:"effective_date,omitempty"`
+	EndDate       Date       `json:"end_date,omitempty"`
+	DependentID   string     `json:"dependent_id,omitempty"`
+	Relationship  string     `json:"relationship,omitempty"`
+	AppointmentID string     `json:"appointment_id,omitempty"`
+	TypeID        string     `json:"type_id,omitempty"`
+	Start         *time.Time `json:"start,omitempty"`
+	End           *time.Time `json:"end,omitempty"`
+	PreviousStart *time.Time `json:"previous_start,omitempty"`
+	CancelledBy   string     `json:"cancelled_by,omitempty"` // employee or vendor
 }
 
 // WebhookEvent is one event, written in the same transaction as the change it reports.

@@ -30,7 +30,9 @@ type Viewer struct {
 	Name     string // the user's name, email or external id; "Administrator" for a customer-level session
 	Initials string // of Name, for the avatar
 	Customer string // the customer's name, or its external id
-	Role     oriel.Role
+	// CustomerInitials are of Customer, for the workspace's brand mark.
+	CustomerInitials string
+	Role             oriel.Role
 }
 
 // NewViewer describes a session of customer c, as user u (nil for a
@@ -40,7 +42,7 @@ func NewViewer(c *oriel.Customer, u *oriel.User, role oriel.Role) Viewer {
 	if u != nil {
 		v.Name = cmp.Or(u.Name, u.Email, u.ExternalID, u.ID)
 	}
-	v.Initials = initials(v.Name)
+	v.Initials, v.CustomerInitials = initials(v.Name), initials(v.Customer)
 	return v
 }
 

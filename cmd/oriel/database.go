@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/orielhq/oriel/internal/store"
 )
@@ -40,6 +41,20 @@ func (s *storeFlags) url() string {
 		return s.database
 	}
 	return filepath.Join(s.dataDir, "oriel.db")
+}
+
+// describe names the database for people: a PostgreSQL URL without its
+// password, or the SQLite file's absolute path.
+func (s *storeFlags) describe() string {
+	dsn := s.url()
+	if store.DialectOf(dsn) == store.Postgres {
+		return redactURL(dsn)
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // open opens the database and applies any pending migrations. For the

@@ -171,6 +171,9 @@ func TestDemoRunsAllThreeServersAndSeedsOnce(t *testing.T) {
 	if n := len(first.list("/v1/integrations")); n != 2 {
 		t.Errorf("%d integrations, want the Demo CRM and the Demo Mailer", n)
 	}
+	if n := len(first.list("/v1/appointment-types")); n != 2 {
+		t.Errorf("%d appointment types, want telehealth and the benefits advisor", n)
+	}
 	connections := first.list("/v1/connections")
 	if len(connections) != 4 {
 		t.Errorf("%d connections, want 2 per customer", len(connections))
@@ -189,6 +192,9 @@ func TestDemoRunsAllThreeServersAndSeedsOnce(t *testing.T) {
 	}
 	if n := len(second.list("/v1/customers")); n != 2 {
 		t.Errorf("after a second run: %d customers, want 2", n)
+	}
+	if n := len(second.list("/v1/appointment-types")); n != 2 {
+		t.Errorf("after a second run: %d appointment types, want 2", n)
 	}
 	if again := second.list("/v1/connections"); len(again) != len(connections) {
 		t.Errorf("after a second run: %d connections, want %d", len(again), len(connections))

@@ -16,8 +16,9 @@ import (
 )
 
 // linkVendor sets up, through s, a vendor that signs direct links: its
-// signing key registered, an allowed origin, and customer "acme".
-func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink.Signer) {
+// signing key registered, an allowed origin, and customer "acme"; it
+// returns the vendor's signer and API key.
+func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink.Signer, apiKey string) {
 	t.Helper()
 	vendorID, apiKey := createVendor(t, env)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -30,7 +31,7 @@ func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink
 		method, path string
 		body         map[string]any
 	}{
-		{"PUT", "/v1/signing-key", map[string]any{"key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}},
+		{"PUT", "/v1/signing-key", map[string]any{"public_key": string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}},
 		{"PATCH", "/v1/vendor", map[string]any{"allowed_origins": []string{"https://app.acme.test"}}},
 		{"POST", "/v1/customers", map[string]any{"external_id": "acme", "name": "Acme"}},
 	} {
@@ -42,7 +43,7 @@ func linkVendor(t *testing.T, s *serveProcess, env []string) (signer *directlink
 	if err != nil {
 		t.Fatal(err)
 	}
-	return signer
+	return signer, apiKey
 }
 
 // open opens a Fully Embedded direct link on s and returns the status and page.
@@ -77,7 +78,7 @@ func TestDirectLinkReplayAcrossReplicas(t *testing.T) {
 	a, b := launchServe(t, env), launchServe(t, env)
 	a.waitListening()
 	b.waitListening()
-	signer := linkVendor(t, a, env)
+	signer, _ := linkVendor(t, a, env)
 	token, err := signer.Token("Eacme", "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +99,7 @@ func TestDirectLinkReplayAfterKill(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
 			s := startServe(t, env)
-			signer := linkVendor(t, s, env)
+			signer, _ := linkVendor(t, s, env)
 			token, err := signer.Token("Eacme", "", "")
 			if err != nil {
 				t.Fatal(err)
@@ -124,7 +125,7 @@ func TestDirectLinkConcurrentReplayAfterKill(t *testing.T) {
 			t.Parallel()
 			env := newEnv(t)
 			s := startServe(t, env)
-			signer := linkVendor(t, s, env)
+			signer, _ := linkVendor(t, s, env)
 			const links = 48
 			tokens := make([]string, links)
 			for i := range tokens {

@@ -378,16 +378,26 @@ func TestKillDurability(t *testing.T) {
 	}
 }
 
+// startReplicas starts two servers on one fresh PostgreSQL database,
+// together (their migrations take turns under the advisory lock), and
+// creates a vendor; it returns their environment, the servers and the
+// vendor's API key.
+func startReplicas(t *testing.T) (env []string, a, b *serveProcess, apiKey string) {
+	t.Helper()
+	env = processEnv("ORIEL_DATABASE_URL="+storetest.PostgresURL(t), "ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
+	a, b = launchServe(t, env), launchServe(t, env)
+	a.waitListening()
+	b.waitListening()
+	_, apiKey = createVendor(t, env)
+	return env, a, b, apiKey
+}
+
 // TestReplicasSharePostgres runs two servers on one PostgreSQL database,
 // started together (their migrations take turns under the advisory lock):
 // what one writes, the other serves.
 func TestReplicasSharePostgres(t *testing.T) {
 	t.Parallel()
-	env := processEnv("ORIEL_DATABASE_URL="+storetest.PostgresURL(t), "ORIEL_DATA_DIR="+t.TempDir(), newKeysEnv(t))
-	a, b := launchServe(t, env), launchServe(t, env)
-	a.waitListening()
-	b.waitListening()
-	_, apiKey := createVendor(t, env)
+	_, a, b, apiKey := startReplicas(t)
 
 	code, created := a.call("POST", "/v1/customers", apiKey, map[string]any{"external_id": "globex", "name": "Globex"})
 	if code != http.StatusCreated {

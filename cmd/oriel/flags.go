@@ -17,7 +17,14 @@ type commandFlags struct {
 	synopsis string            // the arguments, e.g. "--name NAME [flags]"
 	about    string            // what the command does
 	envKeys  map[string]string // flag name → environment variable
+	// positional is how many arguments besides flags the command takes;
+	// flags may come before or after them.
+	positional int
+	args       []string
 }
+
+// Args returns the positional arguments parse read.
+func (f *commandFlags) Args() []string { return f.args }
 
 // newCommandFlags returns an empty flag set for command, the way it is typed
 // (e.g. "oriel vendor create"), taking the arguments that synopsis shows.
@@ -38,9 +45,14 @@ func (f *commandFlags) bindEnv(name, key string) {
 // parse parses args, then gives every flag that was not on the command line
 // the value of its environment variable, when that is set. For --help it
 // prints the usage to stdout and returns flag.ErrHelp; any mistake is a
-// usage error. Commands take no positional arguments.
+// usage error. A command takes f.positional arguments (Args returns them),
+// usually none.
 func (f *commandFlags) parse(args []string, env func(string) string, stdout io.Writer) error {
 	err := f.Parse(args)
+	for err == nil && f.NArg() > 0 && len(f.args) < f.positional {
+		f.args = append(f.args, f.Arg(0))
+		err = f.Parse(f.FlagSet.Args()[1:])
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		f.printUsage(stdout)
@@ -49,6 +61,8 @@ func (f *commandFlags) parse(args []string, env func(string) string, stdout io.W
 		return f.usageErrorf("%v", err)
 	case f.NArg() > 0:
 		return f.usageErrorf("unexpected argument %q", f.Arg(0))
+	case len(f.args) < f.positional:
+		return f.usageErrorf("missing argument: %s", f.synopsis)
 	}
 	given := map[string]bool{}
 	f.Visit(func(fl *flag.Flag) { given[fl.Name] = true })

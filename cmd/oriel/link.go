@@ -8,13 +8,20 @@ import (
 	"github.com/orielhq/oriel/directlink"
 )
 
-// cmdLink prints a signed direct-link URL.
+// cmdLink prints a signed direct-link URL; `oriel link inspect` asks why a
+// link is refused.
 func cmdLink(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "inspect" {
+		return cmdLinkInspect(ctx, args[1:], env, stdout, stderr)
+	}
 	f := newCommandFlags("oriel link", "--key FILE --vendor ID --customer REF (--connection ID | --app PATH | --sso PATH) [--base-url URL | --region NAME] [flags]",
 		`Prints a direct-link URL with a fresh token: the connection widget
 (--connection), the whole workspace framed (--app) or a top-level sign-in
 (--sso). The Oriel deployment is --base-url, else the URL that --region names
-in ORIEL_REGIONS (us=https://…,eu=https://…), else ORIEL_PUBLIC_URL.`)
+in ORIEL_REGIONS (us=https://…,eu=https://…), else ORIEL_PUBLIC_URL.
+
+'oriel link inspect URL-OR-TOKEN' asks the server why a link is refused,
+without using it up; see 'oriel link inspect --help'.`)
 	s := addSignerFlags(f)
 	var connection, app, sso, baseURL, region string
 	f.StringVar(&connection, "connection", "", "open the connection widget of this connection `id`")

@@ -32,12 +32,14 @@ var commands = []command{
 	{"keys", "re-encrypt stored secrets after adding an encryption key", cmdKeys},
 	{"keygen", "make a key pair for signing direct-link tokens", cmdKeygen},
 	{"token", "sign a direct-link token (JWT)", cmdToken},
-	{"link", "print a signed direct-link URL", cmdLink},
+	{"link", "print a signed direct-link URL; 'link inspect' says why a link is refused", cmdLink},
 }
 
 // about introduces `oriel help`.
-const about = `Oriel lets SaaS vendors embed secure widgets (connections, dashboards) in
-their own product, signed in through direct-link tokens or bound access tokens.`
+const about = `Oriel lets a SaaS vendor embed secure widgets in its own product: the
+connection widget, where its customers connect third-party apps (OAuth2, API
+key, basic), and the customer workspace. Users are signed in through
+direct links (a JWT the vendor signs) or bound access tokens (the browser SDK).`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -136,5 +138,45 @@ func TestExitCode(t *testing.T) {
 		if got := exitCode(c.err); got != c.want {
 			t.Errorf("exitCode(%v) = %d, want %d", c.err, got, c.want)
 		}
+	}
+}
+
+// `oriel help` describes what Oriel has, and no widget it does not have
+// (issue 13: it mentioned dashboards).
+func TestRunHelpDescribesWhatExists(t *testing.T) {
+	stdout, _, err := runOriel(t, nil, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"connection widget", "direct links", "bound access tokens", "link inspect"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("oriel help lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "dashboard") {
+		t.Errorf("oriel help mentions dashboards, which Oriel does not have:\n%s", stdout)
+	}
+}
+
+// `oriel vendor create` says which database it used, so that a key made in
+// another directory's ./data is not a mystery (issue 13).
+func TestVendorCreatePrintsItsDatabase(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	stdout, _, err := runOriel(t, nil, "vendor", "create", "--name", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "data", "oriel.db")
+	if !strings.Contains(stdout, "in the database "+want+".") || !strings.Contains(stdout, "--data-dir") {
+		t.Errorf("vendor create does not name %s:\n%s", want, stdout)
+	}
+	stdout, _, err = runOriel(t, map[string]string{"ORIEL_DATA_DIR": filepath.Join(dir, "other")}, "vendor", "create", "--name", "Acme", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct{ Database string }
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.Database != filepath.Join(dir, "other", "oriel.db") {
+		t.Errorf("--json database %q (%v)", out.Database, err)
 	}
 }

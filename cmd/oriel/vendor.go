@@ -28,8 +28,12 @@ func cmdVendor(ctx context.Context, args []string, env func(string) string, stdo
 
 // createdVendor is the output of `oriel vendor create --json`.
 type createdVendor struct {
-	Vendor *oriel.Vendor `json:"vendor"`
-	APIKey struct {
+	// Database is where the vendor was created (a PostgreSQL URL without
+	// its password, or a SQLite file's absolute path): its API key works only
+	// against a server on that database.
+	Database string        `json:"database"`
+	Vendor   *oriel.Vendor `json:"vendor"`
+	APIKey   struct {
 		*oriel.APIKey
 		Secret string `json:"secret"`
 	} `json:"api_key"`
@@ -38,8 +42,10 @@ type createdVendor struct {
 // cmdVendorCreate creates a vendor with one API key and prints the key's secret once.
 func cmdVendorCreate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	f := newCommandFlags("oriel vendor create", "--name NAME [flags]",
-		`Creates a vendor and its first API key, and prints the vendor id and the key.
-The key is shown only this once: Oriel keeps only its hash.`)
+		`Creates a vendor and its first API key, and prints the vendor id, the key and
+the database it used. The key is shown only this once: Oriel keeps only its
+hash. Use the --database (or --data-dir) of the server that will take the key:
+by default this is ./data/oriel.db of the current directory.`)
 	sf, lf := addStoreFlags(f), addLogFlags(f, slog.LevelWarn)
 	var name string
 	var asJSON bool
@@ -58,7 +64,7 @@ The key is shown only this once: Oriel keeps only its hash.`)
 	defer db.Close()
 
 	var out createdVendor
-	out.Vendor = &oriel.Vendor{Name: name}
+	out.Database, out.Vendor = sf.describe(), &oriel.Vendor{Name: name}
 	if err := db.CreateVendor(ctx, out.Vendor); err != nil {
 		return fmt.Errorf("create vendor: %w", err)
 	}
@@ -69,8 +75,9 @@ The key is shown only this once: Oriel keeps only its hash.`)
 	if asJSON {
 		return printJSON(stdout, out)
 	}
-	fmt.Fprintf(stdout, "Created vendor %s (%s).\n\nIts API key, shown only this once; store it somewhere safe:\n\n    %s\n",
-		out.Vendor.ID, out.Vendor.Name, out.APIKey.Secret)
+	fmt.Fprintf(stdout, "Created vendor %s (%s) in the database %s.\n\nIts API key, shown only this once; store it somewhere safe:\n\n    %s\n\n"+
+		"It works only against a server on that database (oriel serve with the same --database or --data-dir).\n",
+		out.Vendor.ID, out.Vendor.Name, out.Database, out.APIKey.Secret)
 	return nil
 }
 

@@ -12,7 +12,8 @@
 //	                         and against the referring page, if known
 //	   ── from here on the parent origin is known ──
 //	CheckTime                iat, exp, nbf                              (401)
-//	user                     read above, scoped to the customer         (401 user_not_found)
+//	user                     read with the customer                     (401 user_not_found)
+//	Link.Target              what the link opens, e.g. its connection   (404 connection_not_found)
 //	RecordJTI                the one write: single use                  (401 jti_replayed)
 //	session token            token.Session, SessionTTL
 //
@@ -24,6 +25,9 @@
 // but authentic link tell its parent page (with an error message) to ask for
 // a new one. A White-label SSO link opens at the top level, framed by no one:
 // it has no parent origin, and its origin claim is not used.
+//
+// Inspect runs the same checks, in the same code, without the write: it
+// answers "why is this link refused?" and never uses a token up.
 package auth
 
 import (
@@ -78,32 +82,64 @@ type Session struct {
 	Appearance *oriel.Appearance
 }
 
-// OpenEmbedded opens a link for a page in an iframe: it verifies the token,
-// resolves the parent origin, consumes the jti and returns a new session.
-// referrer is the origin of the page that requested the link (from the
-// Referer header of the iframe's navigation) or "" when unknown; when given
-// it must be the parent origin, since a page framed by any other would not
-// be shown anyway (origin_mismatch). Every failure is a *Rejection.
+// Link says how a direct link is opened.
+type Link struct {
+	// Embedded links are framed by a verified parent origin; White-label
+	// SSO links open at the top level, framed by no one.
+	Embedded bool
+	// Referrer is, for an embedded link, the origin of the page that
+	// requested it (from the Referer header of the iframe's navigation), or
+	// "" when unknown; when given it must be the parent origin, since a page
+	// framed by any other would not be shown anyway (origin_mismatch).
+	Referrer string
+	// Target, when set, checks what the link opens (such as the connection
+	// in its URL) for the session the token names. It runs after every check
+	// of the token and before the jti is spent, so a link to the wrong thing
+	// does not use up its token; its error refuses the link, with the parent
+	// origin known.
+	Target func(ctx context.Context, s *Session) error
+}
+
+// The checks of opening a link, in the order they run (see the package
+// documentation). An Inspection reports them by these names.
+const (
+	CheckToken     = "token"      // shape, header policy, claim types
+	CheckSignature = "signature"  // a signing key of the vendor in sub verifies it
+	CheckCustomer  = "customer"   // sub names a customer of the vendor
+	CheckOrigin    = "origin"     // embedded only: the parent origin is allowed
+	CheckTime      = "time"       // iat, exp, nbf
+	CheckUser      = "user"       // sub names a user of the customer, if any
+	CheckTarget    = "target"     // Link.Target, if any
+	CheckSingleUse = "single_use" // the jti was not used before
+)
+
+// OpenEmbedded opens a link for a page in an iframe, with no Target: see Open.
 func (d *DirectLinks) OpenEmbedded(ctx context.Context, raw, referrer string) (*Session, error) {
-	return d.open(ctx, raw, true, referrer)
+	return d.Open(ctx, raw, Link{Embedded: true, Referrer: referrer})
 }
 
-// OpenSSO opens a White-label SSO link, at the top level: as OpenEmbedded,
-// without a parent origin. Every failure is a *Rejection.
+// OpenSSO opens a White-label SSO link, at the top level, with no Target:
+// see Open.
 func (d *DirectLinks) OpenSSO(ctx context.Context, raw string) (*Session, error) {
-	return d.open(ctx, raw, false, "")
+	return d.Open(ctx, raw, Link{})
 }
 
-func (d *DirectLinks) open(ctx context.Context, raw string, embedded bool, referrer string) (*Session, error) {
+// Open verifies the token raw, resolves the parent origin of an embedded
+// link, checks l.Target, consumes the jti and returns a new session. Every
+// failure is a *Rejection.
+func (d *DirectLinks) Open(ctx context.Context, raw string, l Link) (*Session, error) {
+	return d.open(ctx, raw, l, nil)
+}
+
+// open runs the checks in order and stops at the first failure. With an
+// Inspection it records each check in it, and instead of spending the jti
+// only reads whether it was spent: it then returns no session.
+func (d *DirectLinks) open(ctx context.Context, raw string, l Link, in *Inspection) (*Session, error) {
 	tok, err := linktoken.Parse(raw)
-	if err != nil {
+	if err := in.record(CheckToken, err); err != nil {
 		return nil, reject(err, nil, "")
 	}
-	candidates, err := d.vendorKeys(ctx, tok.VendorID())
-	if err != nil {
-		return nil, reject(err, tok, "")
-	}
-	if _, err := tok.Verify(candidates); err != nil {
+	if err := in.record(CheckSignature, d.verify(ctx, tok, in)); err != nil {
 		return nil, reject(err, tok, "")
 	}
 	// One read: the customer, its vendor's origins and the user. A missing
@@ -114,29 +150,38 @@ func (d *DirectLinks) open(ctx context.Context, raw string, embedded bool, refer
 		userErr = err
 		party, err = d.Store.Party(ctx, tok.VendorID(), tok.CustomerRef(), "")
 	}
-	if err != nil {
-		return nil, reject(notFoundAs(err, errCustomerNotFound), tok, "")
+	if err := in.record(CheckCustomer, notFoundAs(err, errCustomerNotFound)); err != nil {
+		return nil, reject(err, tok, "")
 	}
 	parent := ""
-	if embedded {
-		if parent, err = parentOrigin(tok.Origin(), party); err != nil {
-			return nil, reject(err, tok, "")
+	if l.Embedded {
+		parent, err = parentOrigin(tok.Origin(), party)
+		if err == nil && l.Referrer != "" && !sameOrigin(l.Referrer, parent) {
+			return nil, reject(in.record(CheckOrigin, errOriginMismatch), tok, parent)
 		}
-		if referrer != "" && !sameOrigin(referrer, parent) {
-			return nil, reject(errOriginMismatch, tok, parent)
+		if err := in.record(CheckOrigin, err); err != nil {
+			return nil, reject(err, tok, "")
 		}
 	}
 
 	// An embedded link's parent origin is known: every rejection below carries it.
-	if err := tok.CheckTime(d.now(), d.MaxAge, d.Skew); err != nil {
+	if err := in.record(CheckTime, tok.CheckTime(d.now(), d.MaxAge, d.Skew)); err != nil {
 		return nil, reject(err, tok, parent)
 	}
-	if userErr != nil {
-		return nil, reject(notFoundAs(userErr, errUserNotFound), tok, parent)
-	}
 	s := &Session{VendorID: tok.VendorID(), Customer: party.Customer, User: party.User, Role: oriel.RoleAdmin, Origin: parent, Appearance: party.Appearance}
+	if err := in.record(CheckUser, notFoundAs(userErr, errUserNotFound)); err != nil {
+		return nil, reject(err, tok, parent)
+	}
 	if s.User != nil {
 		s.Role = s.User.Role
+	}
+	if l.Target != nil {
+		if err := in.record(CheckTarget, l.Target(ctx, s)); err != nil {
+			return nil, reject(err, tok, parent)
+		}
+	}
+	if in != nil {
+		return nil, in.singleUse(ctx, d.Store, tok, parent)
 	}
 	expires := tok.IssuedAt().Add(linktoken.ReplayWindow(d.MaxAge, d.Skew))
 	if err := d.Store.RecordJTI(ctx, tok.VendorID(), tok.JTI(), expires); err != nil {
@@ -146,6 +191,21 @@ func (d *DirectLinks) open(ctx context.Context, raw string, embedded bool, refer
 		return nil, reject(err, tok, parent)
 	}
 	return s, nil
+}
+
+// verify checks tok's signature with the signing keys of the vendor in its
+// sub (noting them in a non-nil in).
+func (d *DirectLinks) verify(ctx context.Context, tok *linktoken.Token, in *Inspection) error {
+	if err := in.allows(tok); err != nil {
+		return err
+	}
+	candidates, err := d.vendorKeys(ctx, tok.VendorID())
+	if err != nil {
+		return err
+	}
+	key, err := tok.Verify(candidates)
+	in.noteKeys(candidates, key, err)
+	return err
 }
 
 // issue mints s's session token.

@@ -36,7 +36,7 @@ func (d *Demo) seed(ctx context.Context) (map[string]string, error) {
 		body         any
 	}{
 		{http.MethodPatch, "/v1/vendor", map[string]any{"allowed_origins": []string{d.appOrigin}}},
-		{http.MethodPut, "/v1/signing-key", map[string]any{"key": publicKey}},
+		{http.MethodPut, "/v1/signing-key", map[string]any{"public_key": publicKey}},
 		{http.MethodPut, "/v1/appearance", map[string]any{"mode": "auto", "colors": map[string]string{"primary": brandColor}}},
 		{http.MethodPut, "/v1/integrations/" + crmIntegration, map[string]any{
 			"provider": "oauth2", "display_name": crmName, "client_id": crmClientID, "client_secret": d.state.CRMClientSecret,
@@ -57,7 +57,7 @@ func (d *Demo) seed(ctx context.Context) (map[string]string, error) {
 		}
 		crm[c.ExternalID] = id
 	}
-	return crm, nil
+	return crm, seedAppointmentTypes(ctx, api)
 }
 
 // demoHireDate is when the demo's employees were hired.

@@ -45,7 +45,9 @@ func (s *Server) authenticate(r *http.Request) (*oriel.APIKey, error) {
 	}
 	k, err := s.store.APIKeyByHash(r.Context(), apikey.Hash(secret))
 	if oriel.ErrorKind(err) == oriel.EUNAUTHORIZED {
-		return nil, oriel.Errorf(oriel.EUNAUTHORIZED, codeAPIKeyInvalid, "the API key is unknown or revoked")
+		return nil, oriel.Errorf(oriel.EUNAUTHORIZED, codeAPIKeyInvalid, "the API key is unknown or revoked. "+
+			"A key made by `oriel vendor create` against another database (it prints the database it used; by default ./data/oriel.db "+
+			"of the directory it ran in) looks the same: run it with this server's --database or --data-dir")
 	}
 	if err != nil {
 		return nil, err

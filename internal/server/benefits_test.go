@@ -373,8 +373,8 @@ func TestBenefitsWidgetMatrix(t *testing.T) {
 			if rt.access != widgetEmployee {
 				continue
 			}
-			path := strings.Replace(strings.TrimPrefix(rt.path, "/widget-api/benefits"), "{id}", theirs["another employee of the same employer"], 1)
-			w.api(customerToken, rt.method, path, map[string]any{}).problem(http.StatusForbidden, codeUserBindingRequired)
+			path := strings.Replace(rt.path, "{id}", theirs["another employee of the same employer"], 1)
+			w.doAs(customerToken, rt.method, path, map[string]any{}, parentOriginHeader, appOrigin).problem(http.StatusForbidden, codeUserBindingRequired)
 			w.doAs(w.session("Eacme"), rt.method, rt.path, nil).problem(http.StatusForbidden, codeUserBindingRequired)
 		}
 	})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"path"
@@ -61,28 +62,29 @@ func getOnly(h handler) handler {
 	}
 }
 
-// checkCustomerConnection checks that the connection id is one of the
-// session's customer's. Its refusal, after the link was verified, is framed
-// by the parent origin and posted to it (auth.Rejection with the origin).
-func (s *Server) checkCustomerConnection(r *http.Request, sess *auth.Session, id string) error {
-	c, err := s.store.Connection(r.Context(), sess.VendorID, id)
-	switch {
-	case oriel.ErrorKind(err) == oriel.ENOTFOUND || err == nil && c.CustomerID != sess.Customer.ID:
-		return framedRejection(errConnectionNotFound, sess)
-	case err != nil:
+// connectionTarget is the target check of a connection link: the
+// connection must be one of the session's customer's. It runs before the
+// link's jti is spent, so a link to the wrong connection does not use up its
+// token; its refusal comes after the link was verified, so it is framed by
+// the parent origin and posted to it.
+func (s *Server) connectionTarget(id string) func(context.Context, *auth.Session) error {
+	return func(ctx context.Context, sess *auth.Session) error {
+		c, err := s.store.Connection(ctx, sess.VendorID, id)
+		if oriel.ErrorKind(err) == oriel.ENOTFOUND || err == nil && c.CustomerID != sess.Customer.ID {
+			return errConnectionNotFound
+		}
 		return err
 	}
-	return nil
 }
 
 // embeddedApp answers GET /direct_link/embedded/app ("Fully Embedded"): the
 // workspace page dl_path, rendered in the iframe itself (no cookie).
 func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
-	q, err := readLinkQuery(r, true)
+	q, err := readLinkQuery(r.URL.RawQuery, true)
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	sess, err := s.openLink(w, r, q.token, framed)
+	sess, err := s.openLink(w, r, q.token, framed, nil)
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
@@ -93,11 +95,11 @@ func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
 // level, it sets the first-party session cookie and redirects (303) to
 // dl_path, a page of this host.
 func (s *Server) directLinkSSO(w http.ResponseWriter, r *http.Request) error {
-	q, err := readLinkQuery(r, true)
+	q, err := readLinkQuery(r.URL.RawQuery, true)
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
-	sess, err := s.openLink(w, r, q.token, topLevel)
+	sess, err := s.openLink(w, r, q.token, topLevel, nil)
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
@@ -140,37 +142,51 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 
 // openLink opens the direct-link token for a page of placement p: a framed
 // page also passes the origin of the page that asked for it, which must be
-// the parent's.
+// the parent's, and target, when not nil, checks what the link opens (see
+// auth.Link).
 //
 // An address whose links were refused more often than Config.LinkFailureRate
 // allows (30 a minute by default) gets 429 with Retry-After before any parsing or database work
 // (catalogue K04), so a flood of forged tokens costs Oriel next to nothing
 // and other addresses are not slowed.
-func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement) (*auth.Session, error) {
+func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement, target func(context.Context, *auth.Session) error) (*auth.Session, error) {
 	if s.links == nil {
 		return nil, errSessionsUnavailable
-	}
-	// Catalogue G20: a browser that navigates to an embedded link at the top
-	// level says so; refuse before the single-use token is spent.
-	if p == framed && r.Header.Get("Sec-Fetch-Dest") == "document" {
-		return nil, errFrameRequired
 	}
 	address := clientAddress(r)
 	if wait := s.linkFailures.wait(address, s.now()); wait > 0 {
 		seconds := retryAfter(w, wait)
 		return nil, oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "too many refused direct links from your address; retry in %d s", seconds)
 	}
+	link := auth.Link{Embedded: p == framed, Target: target}
 	var sess *auth.Session
 	var err error
-	if p == topLevel {
-		sess, err = s.links.OpenSSO(r.Context(), token)
+	if p == framed && r.Header.Get("Sec-Fetch-Dest") == "document" {
+		err = s.topLevelRefusal(r, token, link)
 	} else {
-		sess, err = s.links.OpenEmbedded(r.Context(), token, refererOrigin(r))
+		link.Referrer = refererOrigin(r)
+		sess, err = s.links.Open(r.Context(), token, link)
 	}
 	if kind := oriel.ErrorKind(err); kind == oriel.EINVALID || kind == oriel.EUNAUTHORIZED {
 		s.linkFailures.take(address, s.now())
 	}
 	return sess, err
+}
+
+// topLevelRefusal answers an embedded link that a browser navigated to at
+// the top level (catalogue G20), without spending its token: the real
+// refusal when the link would be refused in its iframe too, so that opening
+// a refused link in a tab shows why, and frame_required only for a link that
+// would be accepted. The refusal is shown at the top level: it is framed by
+// no one and posts nothing.
+func (s *Server) topLevelRefusal(r *http.Request, token string, link auth.Link) error {
+	rej := s.links.Inspect(r.Context(), "", token, link).Refusal
+	if rej == nil {
+		return errFrameRequired
+	}
+	topLevel := *rej
+	topLevel.Origin = ""
+	return &topLevel
 }
 
 // linkQuery is what a direct link's query string holds.
@@ -179,14 +195,14 @@ type linkQuery struct {
 	path  string // dl_path, a checked page of this host (Fully Embedded and SSO)
 }
 
-// readLinkQuery reads dl_token, and dl_path when withPath, refusing an
-// oversized or malformed query and repeated parameters before any parsing of
+// readLinkQuery reads dl_token, and dl_path when withPath, from a link's raw
+// query, refusing an oversized or malformed query and repeated parameters before any parsing of
 // the token.
-func readLinkQuery(r *http.Request, withPath bool) (linkQuery, error) {
-	if len(r.URL.RawQuery) > maxLinkQueryBytes {
+func readLinkQuery(rawQuery string, withPath bool) (linkQuery, error) {
+	if len(rawQuery) > maxLinkQueryBytes {
 		return linkQuery{}, oriel.Errorf(oriel.EINVALID, linktoken.CodeTooLarge, "the query string is longer than %d bytes; a direct-link token is at most %d", maxLinkQueryBytes, linktoken.MaxTokenBytes)
 	}
-	values, err := url.ParseQuery(r.URL.RawQuery)
+	values, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return linkQuery{}, oriel.Errorf(oriel.EINVALID, codeQueryInvalid, "the query string is not valid URL encoding (a bad %%-escape or a ';')")
 	}

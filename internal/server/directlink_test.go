@@ -418,11 +418,71 @@ func TestDirectLinkFloodLimited(t *testing.T) {
 	}
 }
 
-// Catalogue G20: an embedded link opened at the top level is refused with
-// frame_required, and its token stays unused.
+// Catalogue G20: an embedded link opened at the top level is refused without
+// spending its token: with frame_required when it would open in its iframe,
+// and with its real refusal otherwise, shown at the top level (issue 13).
 func TestDirectLinkTopLevelRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		e := newLinkEnv(t, s)
+		ctx := context.Background()
+		bare := &oriel.Customer{VendorID: e.vendor.ID, ExternalID: "bare", Name: "Bare", AllowedOrigins: []string{"https://bare.test"}}
+		must(t, s.CreateCustomer(ctx, bare))
+		otherKey := linktokentest.NewKey(t, keys.EdDSA, "k1")
+		app := "/direct_link/embedded/app?dl_path=/connections&dl_token={token}"
+		cases := []struct {
+			name, path string
+			link       link
+			status     int
+			code       string
+		}{
+			{"accepted", e.conn + "?dl_token={token}", e.sign("Eacme", ""), 403, "frame_required"},
+			{"accepted app", app, e.sign("Eacme", ""), 403, "frame_required"},
+			{"wrong signing key", e.conn + "?dl_token={token}", link{token: otherKey.Sign(t, `{"alg":"RS256","kid":"k1"}`, linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now()))}, 401, "signature_invalid"},
+			{"unknown vendor", e.conn + "?dl_token={token}", link{token: e.key.Sign(t, e.key.Header(), linktokentest.Claims("vnd_nope:Eacme", e.clock.Now()))}, 401, "unknown_key"},
+			{"origin not allowed", e.conn + "?dl_token={token}", e.sign("Eacme", `"origin":"https://evil.test"`), 403, "origin_not_allowed"},
+			{"customer origins without the claim's", app, e.sign("Ebare", `"origin":"https://app.acme.test"`), 403, "origin_not_allowed"},
+			{"user of no customer", e.conn + "?dl_token={token}", e.sign("Eacme:Enobody", ""), 401, "user_not_found"},
+			{"connection of no customer of the token", missingConnection + "?dl_token={token}", e.sign("Eacme", ""), 404, "connection_not_found"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				e.get(tc.path, tc.link, "Sec-Fetch-Dest", "document").errorPage(tc.status, tc.code, "")
+				e.get(tc.path, tc.link, "Sec-Fetch-Dest", "document").errorPage(tc.status, tc.code, "")
+				framed := e.get(tc.path, tc.link, "Sec-Fetch-Dest", "iframe")
+				if tc.code == "frame_required" {
+					framed.page(http.StatusOK, appOrigin) // the token was not spent
+				} else if framed.status != tc.status {
+					t.Fatalf("framed: %d, want %d", framed.status, tc.status)
+				}
+			})
+		}
+		t.Run("no allowed origin at all", func(t *testing.T) {
+			_, err := s.UpdateVendor(ctx, e.vendor.ID, oriel.VendorUpdate{AllowedOrigins: &[]string{}})
+			must(t, err)
+			l := e.sign("Eacme", "")
+			e.get(e.conn+"?dl_token={token}", l, "Sec-Fetch-Dest", "document").errorPage(403, "no_allowed_origin", "")
+			_, err = s.UpdateVendor(ctx, e.vendor.ID, oriel.VendorUpdate{AllowedOrigins: &[]string{appOrigin}})
+			must(t, err)
+			e.get(e.conn+"?dl_token={token}", l, "Sec-Fetch-Dest", "document").errorPage(403, "frame_required", "")
+			e.get(e.conn+"?dl_token={token}", l).page(http.StatusOK, appOrigin)
+		})
+	})
+}
+
+// Issue 9: the connection a link names is checked before its jti is spent,
+// so a link to a connection that is not its customer's does not burn the
+// token (the refusal, after the origin is verified, is posted to the parent).
+func TestDirectLinkWrongConnectionKeepsToken(t *testing.T) {
 	e := newLinkEnv(t, storetest.SQLite(t))
-	l := e.sign("Eacme", "")
-	e.get(e.conn+"?dl_token={token}", l, "Sec-Fetch-Dest", "document").errorPage(http.StatusForbidden, "frame_required", "")
-	e.get(e.conn+"?dl_token={token}", l, "Sec-Fetch-Dest", "iframe").page(http.StatusOK, appOrigin)
+	ctx := context.Background()
+	other := &oriel.Customer{VendorID: e.vendor.ID, ExternalID: "globex", Name: "Globex"}
+	must(t, e.store.CreateCustomer(ctx, other))
+	conn := &oriel.Connection{VendorID: e.vendor.ID, CustomerID: other.ID, Integration: "keys"}
+	must(t, e.store.CreateConnection(ctx, conn))
+
+	l := e.sign("Eacme:Eada", "")
+	e.get("/direct_link/embedded/connections/"+conn.ID+"?dl_token={token}", l).errorPage(404, "connection_not_found", appOrigin)
+	e.get(missingConnection+"?dl_token={token}", l).errorPage(404, "connection_not_found", appOrigin)
+	e.get(e.conn+"?dl_token={token}", l).page(http.StatusOK, appOrigin)
+	e.get(e.conn+"?dl_token={token}", l).errorPage(401, "jti_replayed", appOrigin)
 }

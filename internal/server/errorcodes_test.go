@@ -18,7 +18,7 @@ import (
 
 // emitters are the packages whose errors reach this server's responses. A
 // package added to the request path belongs here, so its codes get documented.
-var emitters = []string{".", "../store", "../keys", "../origin", "../apikey", "../linktoken", "../auth", "../token", "../connect", "../proxy", "../webhook", "../../web", "../../benefits"}
+var emitters = []string{".", "../store", "../keys", "../origin", "../apikey", "../linktoken", "../auth", "../token", "../connect", "../proxy", "../webhook", "../appointment", "../../web", "../../benefits"}
 
 // TestErrorCodesDocumented keeps the error references honest, using the
 // codes found in the source (every oriel.Errorf call, direct or through a

@@ -76,6 +76,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/signing-keys", vendorAPI, list(s.listSigningKeys)},
 		{"DELETE", "/v1/signing-keys/{id}", vendorAPI, s.deleteSigningKey},
 		{"PUT", "/v1/signing-key", vendorAPI, s.replaceSigningKeys},
+		{"POST", "/v1/direct-links/inspect", vendorAPI, s.inspectDirectLink},
 
 		{"POST", "/v1/api-keys", vendorAPI, s.createAPIKey},
 		{"GET", "/v1/api-keys", vendorAPI, list(s.listAPIKeys)},
@@ -121,6 +122,17 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/webhook-events", vendorAPI, list(s.listWebhookEvents)},
 		{"POST", "/v1/webhook-events/{id}/retry", vendorAPI, s.retryWebhookEvent},
 
+		{"POST", "/v1/appointment-types", vendorAPI, s.createAppointmentType},
+		{"GET", "/v1/appointment-types", vendorAPI, list(s.listAppointmentTypes)},
+		{"GET", "/v1/appointment-types/{id}", vendorAPI, s.getAppointmentType},
+		{"PATCH", "/v1/appointment-types/{id}", vendorAPI, s.updateAppointmentType},
+		{"POST", "/v1/appointment-types/{id}/slots", vendorAPI, s.pushAppointmentSlots},
+		{"GET", "/v1/appointment-types/{id}/slots", vendorAPI, s.listAppointmentSlots},
+		{"DELETE", "/v1/appointment-types/{id}/slots/{slot}", vendorAPI, s.deleteAppointmentSlot},
+		{"GET", "/v1/appointments", vendorAPI, list(s.listAppointments)},
+		{"GET", "/v1/appointments/{id}", vendorAPI, s.getAppointment},
+		{"POST", "/v1/appointments/{id}/cancel", vendorAPI, s.cancelAppointment},
+
 		{"GET", "/v1/appearance", vendorAPI, s.getAppearance},
 		{"PUT", "/v1/appearance", vendorAPI, s.putAppearance},
 
@@ -131,6 +143,15 @@ func (s *Server) routes() []route {
 		{"GET", "/sdk/{file}", public, s.serveSDK},
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
+
+		{"GET", "/widget-api/appointments/types", widgetEmployee, list(s.widgetAppointmentTypes)},
+		{"GET", "/widget-api/appointments/types/{id}/slots", widgetEmployee, s.widgetFreeSlots},
+		{"POST", "/widget-api/appointments", widgetEmployee, s.widgetBook},
+		{"GET", "/widget-api/appointments", widgetEmployee, list(s.widgetAppointments)},
+		{"GET", "/widget-api/appointments/{id}", widgetEmployee, s.widgetAppointment},
+		{"POST", "/widget-api/appointments/{id}/reschedule", widgetEmployee, s.widgetReschedule},
+		{"POST", "/widget-api/appointments/{id}/cancel", widgetEmployee, s.widgetCancel},
+		{"GET", "/widget-api/appointments/{id}/ics", widgetEmployee, s.widgetAppointmentICS},
 
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},

@@ -23,15 +23,27 @@ func (k *signingKeyCreate) validate() error {
 	return err
 }
 
-// signingKeyReplace is the body of PUT /v1/signing-key.
+// signingKeyReplace is the body of PUT /v1/signing-key: public_key, as for
+// POST /v1/signing-keys. Key is its first name, still accepted.
 type signingKeyReplace struct {
-	Key    string `json:"key"`
-	parsed *keys.PublicKey
+	PublicKey string `json:"public_key"`
+	Key       string `json:"key"`
+	parsed    *keys.PublicKey
 }
 
+// codePublicKeyAmbiguous refuses a body with both names of the key.
+const codePublicKeyAmbiguous = "public_key_ambiguous"
+
 func (k *signingKeyReplace) validate() error {
+	pem := k.PublicKey
+	switch {
+	case pem != "" && k.Key != "":
+		return oriel.Errorf(oriel.EUNPROCESSABLE, codePublicKeyAmbiguous, "give the key once, as public_key (key is its old name)")
+	case pem == "":
+		pem = k.Key
+	}
 	var err error
-	k.parsed, err = keys.Parse(k.Key)
+	k.parsed, err = keys.Parse(pem)
 	return err
 }
 

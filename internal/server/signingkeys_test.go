@@ -62,7 +62,7 @@ func TestSigningKeys(t *testing.T) {
 		e.do("DELETE", "/v1/signing-keys/"+field(rsaKey, "id"), nil).want(204)
 		e.do("DELETE", "/v1/signing-keys/"+field(rsaKey, "id"), nil).problem(404, "signing_key_not_found")
 
-		replaced := e.do("PUT", "/v1/signing-key", map[string]any{"key": publicPEM(t, "rsa2048")}).want(200).object()
+		replaced := e.do("PUT", "/v1/signing-key", map[string]any{"public_key": publicPEM(t, "rsa2048")}).want(200).object()
 		matchSchema(t, "SigningKeyReplaced", replaced)
 		if field(replaced, "vendor_id") != e.vendor.ID || replaced["success"] != true {
 			t.Fatalf("replaced %v", replaced)
@@ -96,6 +96,11 @@ func TestSigningKeysRejected(t *testing.T) {
 			}
 		})
 	}
+	e.do("PUT", "/v1/signing-key", map[string]any{"public_key": publicPEM(t, "rsa1024")}).problem(422, "rsa_key_too_small")
 	e.do("PUT", "/v1/signing-key", map[string]any{"key": publicPEM(t, "rsa1024")}).problem(422, "rsa_key_too_small")
-	e.do("PUT", "/v1/signing-key", map[string]any{"public_key": publicPEM(t, "p256")}).problem(400, "unknown_field")
+	e.do("PUT", "/v1/signing-key", map[string]any{}).problem(422, "public_key_missing")
+	e.do("PUT", "/v1/signing-key", map[string]any{"public_key": publicPEM(t, "p256"), "key": publicPEM(t, "p256")}).problem(422, "public_key_ambiguous")
+	e.do("PUT", "/v1/signing-key", map[string]any{"pubkey": publicPEM(t, "p256")}).problem(400, "unknown_field")
+	// "key", the first name of public_key, still works (issue 13).
+	e.do("PUT", "/v1/signing-key", map[string]any{"key": publicPEM(t, "p256")}).want(200)
 }

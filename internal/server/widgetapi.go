@@ -28,7 +28,8 @@ const maxFieldValues = 32
 // called, how it looks, where it stands, and what to ask the user for.
 type widgetConnection struct {
 	ID           string                 `json:"id"`
-	Name         string                 `json:"name"` // the integration's display name
+	Name         string                 `json:"name"`        // the integration's display name
+	Integration  string                 `json:"integration"` // the vendor's key of the integration
 	Provider     string                 `json:"provider"`
 	ProviderName string                 `json:"provider_name"`
 	Logo         string                 `json:"logo,omitempty"` // the path of its logo under /logos/
@@ -46,7 +47,7 @@ type widgetConnection struct {
 // (integrationLogo). The store reads the integration's name and logo with
 // the connection, so describing a page of connections reads nothing more.
 func newWidgetConnection(c *oriel.Connection) *widgetConnection {
-	v := &widgetConnection{ID: c.ID, Provider: c.Provider, ProviderName: c.Provider,
+	v := &widgetConnection{ID: c.ID, Integration: c.Integration, Provider: c.Provider, ProviderName: c.Provider,
 		Status: c.Status, LastError: c.LastError, ConnectedAt: c.ConnectedAt, Name: c.IntegrationName}
 	p, ok := connect.LookupProvider(c.Provider)
 	if ok {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -52,6 +53,9 @@ type widgetKind struct {
 	// keeps the page framed).
 	linkPath string
 	linkPage func(s *Server, r *http.Request, sess *auth.Session, f web.Frame, param string) (web.Page, error)
+	// linkTarget, when set, checks what a link opens (its param) for the
+	// session the token names, before the link's jti is spent (auth.Link).
+	linkTarget func(s *Server, param string) func(context.Context, *auth.Session) error
 	// section is its place in the workspace (Fully Embedded and SSO), nil
 	// for none.
 	section *web.Section
@@ -72,9 +76,6 @@ func (k widgetKind) sdkPath() string {
 // widgetKinds is the registry.
 func (s *Server) widgetKinds() []widgetKind {
 	connectionPage := func(s *Server, r *http.Request, sess *auth.Session, f web.Frame, id string) (web.Page, error) {
-		if err := s.checkCustomerConnection(r, sess, id); err != nil {
-			return nil, err
-		}
 		return web.ConnectionPage{Frame: f, Viewer: viewerOf(sess), ConnectionID: id}, nil
 	}
 	return []widgetKind{
@@ -97,10 +98,11 @@ func (s *Server) widgetKinds() []widgetKind {
 			// widget's API.
 			name: "connection", component: "ConnectionWidget", binding: customerBound,
 			param: "id", check: checkConnectionID,
-			events:   []string{"connectionStatusChange"},
-			sdkPage:  func(f web.Frame, id string) web.Page { return web.WidgetPage{Frame: f, ConnectionID: id} },
-			linkPath: "/direct_link/embedded/connections/{connection_id}",
-			linkPage: connectionPage,
+			events:     []string{"connectionStatusChange"},
+			sdkPage:    func(f web.Frame, id string) web.Page { return web.WidgetPage{Frame: f, ConnectionID: id} },
+			linkPath:   "/direct_link/embedded/connections/{connection_id}",
+			linkPage:   connectionPage,
+			linkTarget: (*Server).connectionTarget,
 		},
 		{
 			// The employee dashboard: an employee's own benefits.
@@ -174,14 +176,18 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		param := r.PathValue(name)
-		q, err := readLinkQuery(r, false)
+		q, err := readLinkQuery(r.URL.RawQuery, false)
 		if err == nil && k.check != nil {
 			err = k.check(param)
 		}
 		if err != nil {
 			return s.refuse(w, r, err, framed)
 		}
-		sess, err := s.openLink(w, r, q.token, framed)
+		var target func(context.Context, *auth.Session) error
+		if k.linkTarget != nil {
+			target = k.linkTarget(s, param)
+		}
+		sess, err := s.openLink(w, r, q.token, framed, target)
 		if err == nil && !bound(k.binding, sess) {
 			err = framedRejection(errUserBindingRequired, sess)
 		}

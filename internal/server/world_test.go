@@ -119,7 +119,7 @@ var sessionAttr = regexp.MustCompile(`data-session="(ors_[^"]+)"`)
 
 // session opens a Fully Embedded link for sub and returns the session token
 // its page holds.
-func (w *world) session(sub string) string {
+func (w *linkEnv) session(sub string) string {
 	w.t.Helper()
 	body := w.get("/direct_link/embedded/app?dl_path=/connections&dl_token={token}", w.sign(sub, "")).page(http.StatusOK, appOrigin)
 	return sessionAttr.FindStringSubmatch(body)[1]

@@ -26,7 +26,7 @@ func TestJTIBatchGroupsWaitingWrites(t *testing.T) {
 		time.Sleep(2 * time.Millisecond) // a commit's fsync, while more writes arrive
 		for _, w := range batch {
 			if w.jti == "bad" {
-				w.err = errJTIReplayed
+				w.err = ErrJTIReplayed
 			}
 		}
 		batches.Add(1)

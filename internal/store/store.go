@@ -18,6 +18,7 @@ import (
 type Store interface {
 	ConnectionStore
 	BenefitsStore
+	AppointmentStore
 
 	// CreateVendor stores v, assigning ID and timestamps.
 	CreateVendor(ctx context.Context, v *oriel.Vendor) error
@@ -93,6 +94,9 @@ type Store interface {
 	// RecordJTI records a direct-link token's jti for the vendor until
 	// expiresAt; a jti already recorded is EUNAUTHORIZED "jti_replayed".
 	RecordJTI(ctx context.Context, vendorID, jti string, expiresAt time.Time) error
+	// JTIUsed reports whether a direct-link token's jti is recorded for the
+	// vendor, without recording it (for inspecting a link).
+	JTIUsed(ctx context.Context, vendorID, jti string) (bool, error)
 	// RevokeToken marks an access or session token id revoked until expiresAt.
 	RevokeToken(ctx context.Context, tokenID string, expiresAt time.Time) error
 	// TokenRevoked reports whether tokenID was revoked.

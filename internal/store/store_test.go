@@ -378,7 +378,19 @@ func TestDirectLinkJTIs(t *testing.T) {
 		ctx := context.Background()
 		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
 		exp := time.Now().Add(10 * time.Minute)
+		wantUsed := func(vendorID, jti string, want bool) {
+			t.Helper()
+			used, err := s.JTIUsed(ctx, vendorID, jti)
+			must(t, err)
+			if used != want {
+				t.Fatalf("JTIUsed(%s) = %v, want %v", jti, used, want)
+			}
+		}
+		wantUsed(v.ID, "j1", false)
+		wantUsed(v.ID, "j1", false) // asking does not record it
 		must(t, s.RecordJTI(ctx, v.ID, "j1", exp))
+		wantUsed(v.ID, "j1", true)
+		wantUsed(other.ID, "j1", false)
 		wantCode(t, s.RecordJTI(ctx, v.ID, "j1", exp), oriel.EUNAUTHORIZED, "jti_replayed")
 		must(t, s.RecordJTI(ctx, other.ID, "j1", exp)) // catalogue C12: the key is (vendor, jti)
 

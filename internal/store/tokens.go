@@ -10,7 +10,8 @@ import (
 	"github.com/orielhq/oriel"
 )
 
-var errJTIReplayed = oriel.Errorf(oriel.EUNAUTHORIZED, "jti_replayed", "this direct link was already used; sign a new token (with a new jti) for every page load")
+// ErrJTIReplayed is RecordJTI's answer for a jti that was used before.
+var ErrJTIReplayed = oriel.Errorf(oriel.EUNAUTHORIZED, "jti_replayed", "this direct link was already used; sign a new token (with a new jti) for every page load")
 
 // RecordJTI records that vendorID's token jti was used, keeping the record
 // until expiresAt. A jti seen before (and not yet pruned) is EUNAUTHORIZED
@@ -35,7 +36,15 @@ const insertJTI = `INSERT INTO direct_link_jtis (vendor_id, jti, expires_at) VAL
 // insertJTI runs w's insert on q alone.
 func (s *SQL) insertJTI(ctx context.Context, q queryer, w *jtiWrite) error {
 	res, err := q.ExecContext(ctx, insertJTI, w.vendorID, w.jti, w.expiresAt)
-	return mustAffect(res, err, errJTIReplayed)
+	return mustAffect(res, err, ErrJTIReplayed)
+}
+
+// JTIUsed reports whether vendorID's token jti is recorded (and not yet
+// pruned), without recording it.
+func (s *SQL) JTIUsed(ctx context.Context, vendorID, jti string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM direct_link_jtis WHERE vendor_id = $1 AND jti = $2`, vendorID, jti).Scan(&n)
+	return n > 0, err
 }
 
 // commitJTIs inserts batch in one transaction and sets each write's
@@ -54,7 +63,7 @@ func (s *SQL) commitJTIs(ctx context.Context, batch []*jtiWrite) {
 		st = tx.StmtContext(ctx, st)
 		for _, w := range batch {
 			res, err := st.ExecContext(ctx, w.vendorID, w.jti, w.expiresAt)
-			if w.err = mustAffect(res, err, errJTIReplayed); w.err != nil && w.err != errJTIReplayed {
+			if w.err = mustAffect(res, err, ErrJTIReplayed); w.err != nil && w.err != ErrJTIReplayed {
 				return w.err
 			}
 		}

@@ -64,6 +64,11 @@ func fixtureCases() []*oriel.WebhookDelivery {
 			}
 		case oriel.EventDependentAdded, oriel.EventDependentRemoved:
 			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", DependentID: "dep_01KFIXTURE0000000000000001", Relationship: "child"}
+		case oriel.EventAppointmentBooked, oriel.EventAppointmentRescheduled, oriel.EventAppointmentCancelled:
+			start := time.Date(2026, 3, 9, 13, 0, 0, 0, time.UTC)
+			end := start.Add(30 * time.Minute)
+			d = oriel.EventData{CustomerID: data.CustomerID, UserID: "usr_01KFIXTURE0000000000000001", AppointmentID: "apm_01KFIXTURE0000000000000001",
+				TypeID: "apt_01KFIXTURE0000000000000001", Start: &start, End: &end}
 		}
 		cases = append(cases, &oriel.WebhookDelivery{
 			ID: "dlv_fixture_" + strconv.Itoa(i), EndpointID: "we_fixture", Secret: secrets[i%len(secrets)],

@@ -13,7 +13,8 @@ const UserAgent = "Oriel-Webhooks/1.0"
 
 // Payload returns the JSON body sent for e, the thin payload
 // {"id", "type", "created_at", "data": {"connection_id", "customer_id",
-// "provider"}}, with created_at in RFC 3339 (UTC). It is the event exactly as
+// "provider"}} (an appointment event's data describe the appointment), with
+// created_at in RFC 3339 (UTC). It is the event exactly as
 // GET /v1/webhook-events lists it, so a receiver fetches nothing else to act.
 func Payload(e *oriel.WebhookEvent) ([]byte, error) {
 	p := *e

@@ -45,10 +45,28 @@ func ValidateEndpoint(rawURL string, events []string) error {
 	for _, e := range events {
 		if e != AllEvents && !slices.Contains(oriel.EventTypes, e) {
 			return oriel.Errorf(oriel.EUNPROCESSABLE, CodeEventsInvalid, "events: %q is not an event type; the types are %s, and %q means all",
-				truncate(e, 64), strings.Join(oriel.EventTypes, ", "), AllEvents)
+				truncate(e, 64), eventTypeList(), AllEvents)
 		}
 	}
 	return nil
+}
+
+// eventTypeList names every event type, grouped by object to stay short:
+// "connection.{created,connected,…}, appointment.{booked,…}".
+func eventTypeList() string {
+	var objects []string
+	names := map[string][]string{}
+	for _, t := range oriel.EventTypes {
+		object, name, _ := strings.Cut(t, ".")
+		if names[object] == nil {
+			objects = append(objects, object)
+		}
+		names[object] = append(names[object], name)
+	}
+	for i, object := range objects {
+		objects[i] = object + ".{" + strings.Join(names[object], ",") + "}"
+	}
+	return strings.Join(objects, ", ")
 }
 
 // CheckDestination refuses, at registration, an endpoint URL whose host

@@ -100,16 +100,16 @@ async function openWidget(path, connectionId, subject, colorScheme = 'light') {
 }
 
 /**
- * Waits for a received message of this type whose payload has the given
- * fields, and returns it, parsed, with its origin.
+ * Waits for the nth (from 0) received message of this type whose payload
+ * has the given fields, and returns it, parsed, with its origin.
  */
-async function received(page, type, fields = {}) {
+async function received(page, type, fields = {}, nth = 0) {
   const handle = await page.waitForFunction(
-    ([t, want]) =>
+    ([t, want, n]) =>
       window.received
         .map((m) => ({ origin: m.origin, msg: JSON.parse(m.data) }))
-        .find((m) => m.msg.type === t && Object.entries(want).every(([k, v]) => m.msg.payload[k] === v)),
-    [type, fields],
+        .filter((m) => m.msg.type === t && Object.entries(want).every(([k, v]) => m.msg.payload[k] === v))[n],
+    [type, fields, nth],
     { timeout: 10000 },
   );
   return handle.jsonValue();
@@ -128,18 +128,24 @@ test('partner page → widget → popup → consent → Connected, and the page 
   await assertResized(page);
   await frame.getByRole('heading', { name: 'Demo CRM' }).waitFor();
   assert.equal(await frame.locator('.status-label').innerText(), 'Not connected');
+  // The status as it stands is sent once, when the widget has loaded (issue 13).
+  const initial = await received(page, 'connectionStatusChange');
+  assert.deepEqual(initial.msg.payload, { id: conn.id, provider: 'oauth2', integration: 'crm', name: 'Demo CRM', connected: false });
+  assert.equal(await page.locator('#statusId').innerText(), 'Disconnected');
   await shot(page, 'widget-disconnected-light');
 
   const [popup] = await Promise.all([context.waitForEvent('page'), frame.getByRole('button', { name: 'Connect' }).click()]);
   await popup.getByRole('button', { name: 'Approve' }).click();
   await popup.waitForEvent('close', { timeout: 10000 });
 
-  const change = await received(page, 'connectionStatusChange');
+  const change = await received(page, 'connectionStatusChange', { connected: true });
   assert.equal(change.origin, oriel.origin);
-  assert.deepEqual(change.msg.payload, { id: conn.id, provider: 'oauth2', connected: true });
+  assert.deepEqual(change.msg.payload, { id: conn.id, provider: 'oauth2', integration: 'crm', name: 'Demo CRM', connected: true });
   await frame.locator('.status-connected').waitFor();
   assert.equal(await page.locator('#statusId').innerText(), 'Connected');
-  assert.match(await frame.locator('.conn-note').innerText(), /Connected on/);
+  // Screen readers hear the new status too (issue 13: it stayed "Not connected").
+  await frame.locator('#announcer', { hasText: 'Demo CRM: Connected' }).waitFor({ state: 'attached' });
+  assert.match(await frame.locator('.conn-since').innerText(), /^Connected on /);
   await frame.getByRole('button', { name: 'Reconnect' }).waitFor();
   await shot(page, 'widget-connected-light');
 
@@ -151,7 +157,7 @@ test('partner page → widget → popup → consent → Connected, and the page 
   await frame.getByRole('button', { name: 'Disconnect' }).click();
   await shot(page, 'widget-confirm-light');
   await frame.locator('.conn-confirm').getByRole('button', { name: 'Disconnect' }).click();
-  await received(page, 'connectionStatusChange', { connected: false });
+  await received(page, 'connectionStatusChange', { connected: false }, 1); // the first was the initial status
   assert.equal(await page.locator('#statusId').innerText(), 'Disconnected');
   await frame.getByRole('button', { name: 'Connect' }).waitFor();
   await context.close();
@@ -164,7 +170,7 @@ test('a denied consent leaves the connection as it was and the page shows the er
   const [popup] = await Promise.all([context.waitForEvent('page'), frame.getByRole('button', { name: 'Connect' }).click()]);
   await popup.getByRole('button', { name: 'Deny' }).click();
   await popup.waitForEvent('close', { timeout: 10000 });
-  const change = await received(page, 'connectionStatusChange');
+  const change = await received(page, 'connectionStatusChange', {}, 1);
   assert.equal(change.msg.payload.connected, false);
   assert.match(change.msg.error, /not granted/);
   assert.match(await page.locator('#statusId').innerText(), /not granted/);
@@ -180,7 +186,7 @@ test('dark mode and the vendor appearance', async () => {
   const { context: c1, page: p1, frame: f1 } = await openWidget('/dark-setup', conn.id, `${vendor.customer.id}:Eann`);
   const [popup] = await Promise.all([c1.waitForEvent('page'), f1.getByRole('button', { name: 'Connect' }).click()]);
   await popup.getByRole('button', { name: 'Approve' }).click();
-  await received(p1, 'connectionStatusChange');
+  await received(p1, 'connectionStatusChange', { connected: true });
   await c1.close();
 
   const { context, page, frame } = await openWidget('/dark', conn.id, `${vendor.customer.id}:Eann`, 'dark');

@@ -55,7 +55,8 @@ before(async () => {
   mkdirSync(artifacts, { recursive: true });
   demo = await startDemo();
   browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  // 1366 px: the laptop width at which names were cut ("Demo Ma…", issue 13).
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
 });
 
 after(async () => {
@@ -112,6 +113,23 @@ async function expectConnected(page, card) {
   assert.match(await entry.innerText(), /connected\s+true/);
 }
 
+/**
+ * Checks the looks of the connection cards framed by selector (issue 13):
+ * no name is cut, and a connected one says since when, as every view does.
+ */
+async function expectCardsWhole(page, selector) {
+  const frame = page.frameLocator(selector);
+  const names = frame.locator('.conn-name');
+  assert.ok((await names.count()) > 1, 'the list shows several connections');
+  for (const name of await names.all()) {
+    const [scroll, client, text] = await name.evaluate((el) => [el.scrollWidth, el.clientWidth, el.textContent]);
+    assert.ok(scroll <= client, `the name ${text} is cut: ${scroll}px in ${client}px`);
+  }
+  const since = crmCard(page, selector).locator('.conn-since');
+  await since.waitFor();
+  assert.match(await since.innerText(), /^Connected on \w/);
+}
+
 /** Saves full-page screenshots of page in light and dark appearance. */
 async function screenshots(page, name) {
   for (const colorScheme of ['light', 'dark']) {
@@ -151,6 +169,8 @@ test('raw iframe: a viewer sees the status only', { timeout }, async () => {
   await switchUser(page, 'victor');
   const card = crmCard(page, '#orielWidget');
   await card.locator('.status-label', { hasText: /^Connected$/ }).waitFor();
+  // The page's status line hears the status on load, with no change (issue 13).
+  await page.locator('#statusId', { hasText: /^Connected$/ }).waitFor();
   assert.equal(await card.getByRole('button', { name: /Connect|Disconnect|Reconnect/ }).filter({ visible: true }).count(), 0);
   await switchUser(page, 'alice');
   await page.close();
@@ -175,6 +195,7 @@ test('SDK: switching users changes contextKey; Globex connects its Demo CRM', { 
   const card = crmCard(page, '#connections iframe');
   await connectCRM(page, card);
   await expectConnected(page, card);
+  await expectCardsWhole(page, '#connections iframe');
   await screenshots(page, 'sdk');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -190,6 +211,7 @@ test('React: Acme disconnects its Demo CRM, then connects it again', { timeout }
   await page.locator('#statusId', { hasText: /^Disconnected$/ }).waitFor();
   await connectCRM(page, card);
   await expectConnected(page, card);
+  await expectCardsWhole(page, '#react-root iframe');
   await screenshots(page, 'react');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -220,9 +242,30 @@ test('the SSO link lands in the workspace, signed in', { timeout }, async () => 
   const text = await workspace.locator('body').innerText();
   assert.match(text, /Acme Inc\./);
   assert.match(text, /Alice Adams/);
+  // The brand mark holds the workspace's initials, not an empty square.
+  assert.match(await workspace.locator('.brand-mark').innerText(), /^[A-Z]{1,2}$/);
+  const since = workspace.locator('article.conn', { hasText: 'Demo CRM' }).locator('.conn-since');
+  assert.match(await since.innerText(), /^Connected on \w/);
   await screenshots(workspace, 'sso-workspace');
   await workspace.close();
   await page.close();
+});
+
+test('at phone width the top bar is one line, and the widget fits', { timeout }, async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  try {
+    const page = await phone.newPage();
+    await page.goto(demo.app + '/sdk');
+    await crmCard(page, '#connections iframe').waitFor();
+    const bar = await page.locator('.topbar').boundingBox();
+    assert.ok(bar.height <= 64, `the top bar is ${bar.height}px high: it wraps`);
+    const [crumbs, switcher] = [await page.locator('.crumbs').boundingBox(), await page.locator('.switcher').boundingBox()];
+    assert.ok(Math.abs(crumbs.y + crumbs.height / 2 - (switcher.y + switcher.height / 2)) < 4, 'the customer and the switcher share one line');
+    assert.ok(switcher.x + switcher.width <= 390, 'the switcher fits the screen');
+    await page.screenshot({ path: join(artifacts, 'demo-sdk-phone.png'), fullPage: false });
+  } finally {
+    await phone.close();
+  }
 });
 
 test('Benefits: an employee adds a spouse, elects medical for employee + spouse, waives vision; the page hears onEnrollmentSubmitted', { timeout }, async () => {

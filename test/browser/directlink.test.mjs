@@ -3,7 +3,11 @@
 // own loopback origin; tokens made with jsonwebtoken as the reference docs do.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startOriel, setupVendor, startSite, launch, framingPage, waitForMessage } from './harness.mjs';
+
+const artifacts = join(import.meta.dirname, 'artifacts');
 
 let oriel, browser, vendorSite, evilSite, vendor, pages;
 // A page per test, each served by the vendor or attacker site under its own path.
@@ -11,6 +15,7 @@ const vendorPages = {};
 const evilPages = {};
 
 before(async () => {
+  mkdirSync(artifacts, { recursive: true });
   oriel = await startOriel();
   vendorSite = await startSite('vendor', vendorPages);
   evilSite = await startSite('evil', evilPages);
@@ -119,6 +124,40 @@ test('SSO: a top-level link signs in with a first-party cookie and lands in the 
   assert.equal(session.httpOnly, true);
   assert.equal(session.sameSite, 'Lax');
   await context.close();
+});
+
+test('a refused link opened in a tab shows its real code and fix, and a good one stays unspent (issue 13)', async () => {
+  // The customer has allowed origins of its own, none of them the claim's: refused before the parent origin is known.
+  const bare = await vendor.api('POST', '/v1/customers', { external_id: 'tabbed', name: 'Tabbed', allowed_origins: ['https://elsewhere.example'] });
+  const refused = vendor.sign(`${bare.id}`, { origin: vendorSite.origin });
+  // Chromium sends Sec-Fetch-Dest only to secure origins: treat Oriel's http://oriel.test as one, as https is.
+  const tabs = await launch([`--unsafely-treat-insecure-origin-as-secure=${oriel.origin}`]);
+  const page = await tabs.newPage();
+  const res = await page.goto(appLink(refused));
+  assert.equal(res.status(), 403);
+  await page.getByText('Details for developers').click();
+  const text = await page.locator('body').innerText();
+  assert.match(text, /origin_not_allowed/);
+  assert.match(text, /allowed_origins/); // the fix
+  assert.doesNotMatch(text, /frame_required/);
+  await page.screenshot({ path: join(artifacts, 'directlink-refused-in-tab.png') });
+
+  // In its iframe the refused link shows nothing (frame-ancestors 'none') and posts nothing...
+  const framed = await open(vendorSite, vendorPages, '/refused', framingPage(appLink(refused)));
+  await framed.waitForTimeout(500);
+  assert.deepEqual(await framed.evaluate(() => window.received), []);
+  await framed.close();
+
+  // ...while a link that would open answers frame_required in a tab, and still opens framed.
+  const good = vendor.sign(`${vendor.customer.id}:Eann`);
+  const tab = await page.goto(appLink(good));
+  assert.equal(tab.status(), 403);
+  assert.match(await page.locator('body').innerText(), /frame_required/);
+  const embed = await open(vendorSite, vendorPages, '/after-tab', framingPage(appLink(good)));
+  await waitForMessage(embed, 'heightChange');
+  assert.match(await widgetFrame(embed).locator('body').innerText(), /Ann Admin/);
+  await embed.close();
+  await tabs.close();
 });
 
 test('no token or secret reaches the server log', () => {

@@ -142,7 +142,7 @@ export async function setupVendor(oriel, allowedOrigins) {
     return json;
   };
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  await api('PUT', '/v1/signing-key', { key: publicKey.export({ type: 'spki', format: 'pem' }) });
+  await api('PUT', '/v1/signing-key', { public_key: publicKey.export({ type: 'spki', format: 'pem' }) });
   await api('PATCH', '/v1/vendor', { allowed_origins: allowedOrigins });
   const customer = await api('POST', '/v1/customers', { external_id: 'acme', name: 'Acme Corp' });
   const admin = await api('POST', `/v1/customers/${customer.id}/users`, { external_id: 'ann', name: 'Ann Admin', email: 'ann@acme.test', role: 'admin' });

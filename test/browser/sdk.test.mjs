@@ -90,6 +90,7 @@ ${nested ? `<iframe id="nested" src="${nested}"></iframe>` : ''}
       onTokenExpired: () => events.push(['tokenExpired']),
       onAuthError: (code, message) => events.push(['authError', code, message]),
       onError: (code, message) => events.push(['error', code, message]),
+      onConnectionStatusChange: (status) => (window.statuses = window.statuses || []).push(status),
       ...options,
     });
   });
@@ -115,7 +116,8 @@ async function openHost(origin, next, { clock = false, query = '' } = {}) {
 
 const widgetFrame = (page) => page.frameLocator('#mount iframe');
 const events = (page) => page.evaluate(() => window.events);
-const messages = (page) => page.evaluate(() => window.messages.filter((type) => type !== 'heightChange'));
+/** The bridge messages of the token handshake, in order (sizes and statuses left out). */
+const messages = (page) => page.evaluate(() => window.messages.filter((type) => type !== 'heightChange' && type !== 'connectionStatusChange'));
 
 test('the SDK bundle is served to other origins', async () => {
   const res = await fetch(`${oriel.local}/sdk/oriel.js`, { headers: { origin: hostSite.origin } });
@@ -135,6 +137,9 @@ test('handshake: ready, token, tokenAck, onReady; then the customer\'s connectio
   const names = widgetFrame(page).locator('.conn-name');
   await names.first().waitFor();
   assert.deepEqual(await names.allTextContents(), ['Mailgun']);
+  // Once loaded, the widget tells each connection's status as it stands (issue 13).
+  await page.waitForFunction(() => window.statuses?.length === 1);
+  assert.deepEqual(await page.evaluate(() => window.statuses), [{ id: mailgun.id, provider: 'mailgun', integration: 'mailgun', name: 'Mailgun', connected: false }]);
   const html = await widgetFrame(page).locator('html').innerHTML();
   assert.ok(html.includes(`connection-${mailgun.id}`) && !html.includes(globexConnection.id), 'only acme\'s connection is shown');
   assert.ok(!html.includes(tokens[0].token), 'the token is not in the DOM');

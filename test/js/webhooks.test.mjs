@@ -11,12 +11,14 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 const fixturesPath = resolve(import.meta.dirname, '..', '..', 'internal', 'webhook', 'testdata', 'signed.json');
 const fixtures = JSON.parse(readFileSync(fixturesPath, 'utf8'));
 const eventTypes = ['connection.created', 'connection.connected', 'connection.disconnected', 'connection.error', 'connection.deleted',
-  'enrollment.submitted', 'enrollment.waived', 'enrollment.activated', 'enrollment.terminated', 'dependent.added', 'dependent.removed'];
+  'enrollment.submitted', 'enrollment.waived', 'enrollment.activated', 'enrollment.terminated', 'dependent.added', 'dependent.removed',
+  'appointment.booked', 'appointment.rescheduled', 'appointment.cancelled'];
 
 /** The fields of each kind of event's data, in the order Oriel sends them (docs/benefits.md#webhooks). */
 function dataFields(type) {
   if (type.startsWith('connection.')) return ['connection_id', 'customer_id', 'provider'];
   if (type.startsWith('dependent.')) return ['customer_id', 'user_id', 'dependent_id', 'relationship'];
+  if (type.startsWith('appointment.')) return ['customer_id', 'user_id', 'appointment_id', 'type_id', 'start', 'end'];
   const dates = { 'enrollment.activated': ['effective_date'], 'enrollment.terminated': ['effective_date', 'end_date'] }[type] || [];
   return ['customer_id', 'user_id', 'election_id', 'plan_kind', 'version', 'status', ...dates];
 }

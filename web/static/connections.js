@@ -7,9 +7,10 @@
  * It loads connections from the widget API (/widget-api/…, authenticated by
  * the page's session) and renders each from the page's <template>
  * elements, filling in text and attributes only, never markup, so nothing
- * the API returns is parsed as HTML. It tells the parent page of every
- * status change (connectionStatusChange {id, provider, connected, error?})
- * and of unexpected errors (error {message}).
+ * the API returns is parsed as HTML. It tells the parent page the status of
+ * each connection once loaded, then every status change
+ * (connectionStatusChange {id, provider, integration, name, connected,
+ * error?}), and of unexpected errors (error {message}).
  *
  * An OAuth2 connection opens the provider in a popup, opened in the click
  * handler itself (so that no browser blocks it) and sent to Oriel's
@@ -47,6 +48,7 @@
   var single = ""; // the id of the one connection of the widget page, or ""
   var canManage = false; // a viewer sees the status only
   var cards = []; // one state per connection shown
+  var statusesSent = false; // the first load told the parent page every status
 
   // A card is the state of one connection on screen:
   //   data    the connection, as the widget API returns it
@@ -88,6 +90,12 @@
         cards.forEach(function (card) {
           render(card);
         });
+        if (!statusesSent) {
+          statusesSent = true;
+          cards.forEach(function (card) {
+            widget.post("connectionStatusChange", statusEvent(card.data));
+          });
+        }
       },
       function (problem) {
         root.removeAttribute("aria-busy");
@@ -176,6 +184,12 @@
     showLogo(el.querySelector(".conn-logo"), c.logo);
     el.querySelector(".conn-name").textContent = c.name;
     el.querySelector(".conn-meta").textContent = metaLine(c);
+    // Under the name in every view (single widget, list, SDK, SSO), not in
+    // the footer note, which a list row hides.
+    var since = el.querySelector(".conn-since");
+    var date = c.status === "connected" && c.connected_at ? formatDate(c.connected_at) : "";
+    since.textContent = date ? "Connected on " + date : "";
+    since.hidden = !date;
 
     var status = STATUS[c.status] || STATUS.disconnected;
     var badge = el.querySelector(".status");
@@ -305,8 +319,6 @@
       note.textContent = keyed
         ? "Enter your " + c.provider_name + " credentials to connect."
         : "You will sign in to " + c.provider_name + " in a new window.";
-    } else if (c.status === "connected" && c.connected_at) {
-      note.textContent = "Connected on " + formatDate(c.connected_at);
     }
   }
 
@@ -509,7 +521,9 @@
   }
 
   // onPopupMessage takes the popup's report: the connection's new status,
-  // or why the authorization failed. It goes to the parent page as is.
+  // or why the authorization failed. It goes to the parent page with the
+  // integration's key and name, and to screen readers once the connection
+  // is read again.
   function onPopupMessage(card, message) {
     var event = message.type === "connectionStatusChange" ? statusEventFrom(message.payload) : null;
     if (!event || event.id !== card.data.id || card.popupEvent) {
@@ -517,9 +531,13 @@
     }
     card.popupEvent = event;
     card.busy = "";
+    event.integration = card.data.integration || "";
+    event.name = card.data.name;
     widget.post("connectionStatusChange", event);
     card.notice = event.error ? { title: "Could not connect", text: event.error } : null;
-    refresh(card, false);
+    refresh(card, false).then(function () {
+      announceStatus(card.data);
+    });
   }
 
   // onPopupClosed covers a popup closed without a report (the user closed
@@ -644,12 +662,23 @@
     if (before.status === data.status && before.last_error === data.last_error) {
       return;
     }
-    var event = { id: data.id, provider: data.provider, connected: data.status === "connected" };
-    if (data.status === "error" && data.last_error) {
-      event.error = data.last_error;
+    widget.post("connectionStatusChange", statusEvent(data));
+    announceStatus(data);
+  }
+
+  // statusEvent is the connectionStatusChange payload of connection c as it
+  // stands.
+  function statusEvent(c) {
+    var event = { id: c.id, provider: c.provider, integration: c.integration || "", name: c.name, connected: c.status === "connected" };
+    if (c.status === "error" && c.last_error) {
+      event.error = c.last_error;
     }
-    widget.post("connectionStatusChange", event);
-    announce(data.name + ": " + (STATUS[data.status] || STATUS.disconnected).label);
+    return event;
+  }
+
+  // announceStatus tells screen readers where connection c stands.
+  function announceStatus(c) {
+    announce(c.name + ": " + (STATUS[c.status] || STATUS.disconnected).label);
   }
 
   // statusEventFrom accepts a connectionStatusChange payload of the right

@@ -80,7 +80,7 @@ function Integrations() {
       subtitle={(user) => `${user.customer}, as ${user.name} (${user.role})`}
       statusLabel="Status:"
       statusId="statusId"
-      hint="from onConnectionStatusChange"
+      hint="Demo CRM, from onConnectionStatusChange"
       text={statusText}
       state={statusState}
       widget={(setStatus) => (
@@ -88,7 +88,7 @@ function Integrations() {
           autoResize
           height={240}
           onReady={() => note('onReady: the widget holds its token')}
-          onConnectionStatusChange={setStatus}
+          onConnectionStatusChange={(next) => next.integration === 'crm' && setStatus(next)}
         />
       )}
     />

@@ -22,7 +22,9 @@ if (!window.Oriel) {
     autoResize: true,
     height: 240,
     onReady: () => note('onReady: the widget holds its token'),
-    onConnectionStatusChange: setStatus,
+    // The status line follows the Demo CRM, by the integration's key: the
+    // widget lists every connection and tells each one's status when it loads.
+    onConnectionStatusChange: (status) => status.integration === 'crm' && setStatus(status),
   });
   onUserChange((user) => {
     setStatus(null);

@@ -19,15 +19,36 @@ export interface AccessToken {
 /** The same as `AccessToken`, under the name other embedding SDKs use for it. */
 export type AccessTokenResponse = AccessToken;
 
-/** Reports a failure with a stable code and a human-readable message. */
-export type ErrorCallback = (code: string, message: string) => void;
+/**
+ * What `onError` learns when `fetchToken` failed because the vendor's token
+ * endpoint answered an HTTP error: its status, and the `code` and `message`
+ * of its JSON body (`{code, message}` as `client.TokenHandler` answers, or
+ * `{error, error_description}`), when it has them.
+ */
+export interface TokenEndpointError {
+  status: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Reports a failure with a stable code and a human-readable message; for
+ * `token_fetch_failed` caused by the token endpoint's answer, also that
+ * answer.
+ */
+export type ErrorCallback = (code: string, message: string, endpoint?: TokenEndpointError) => void;
 
 /** The options of `createOriel`. */
 export interface OrielOptions {
   /** Where Oriel runs, e.g. `https://oriel.example.com`; widget pages load from there. */
   baseUrl: string;
-  /** Asks the vendor's backend for a bound access token; called on the first mount and on every refresh. */
-  fetchToken: () => Promise<AccessToken>;
+  /**
+   * Asks the vendor's backend for a bound access token; called on the first
+   * mount and on every refresh. It may resolve to the `fetch` Response of the
+   * token endpoint itself: an answer that is not 2xx is then reported with
+   * its status and error (and a 4xx other than 408 and 429 is not retried).
+   */
+  fetchToken: () => Promise<AccessToken | Response>;
   /** The origins trusted to send widget messages and receive tokens; defaults to the origin of `baseUrl`. */
   allowedOrigins?: string[];
   /** Receives every error of every widget, and `token_fetch_failed`. */
@@ -57,8 +78,12 @@ export interface Appearance {
 export interface ConnectionStatus {
   /** The connection's id. */
   id: string;
-  /** The provider's catalogue key. */
+  /** The provider's catalogue key, e.g. `"oauth2"` for any generic OAuth2 provider. */
   provider: string;
+  /** Your key of the connection's integration (`PUT /v1/integrations/{key}`); absent only from an older server. */
+  integration?: string;
+  /** The integration's display name, as the widget shows it; absent only from an older server. */
+  name?: string;
   connected: boolean;
   /** The connection's last error, when it is in error. */
   error?: string;
@@ -128,7 +153,7 @@ const widgetPaths = {
  * message calls the widget's `on` + Type callback with exactly these fields.
  */
 const widgetEvents: Record<string, Record<string, string>> = {
-  connectionStatusChange: { id: "string", provider: "string", connected: "boolean", error: "string?" },
+  connectionStatusChange: { id: "string", provider: "string", integration: "string?", name: "string?", connected: "boolean", error: "string?" },
   enrollmentSubmitted: { plan_kind: "string", election_id: "string", waived: "boolean" },
 };
 
@@ -176,6 +201,29 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 /** The longest message accepted from a widget. */
 const MAX_MESSAGE = 65_536;
 
+/** A failed fetchToken whose token endpoint answered an HTTP error. */
+class EndpointFailure extends Error {
+  constructor(readonly endpoint: TokenEndpointError) {
+    super("the token endpoint answered " + [endpoint.status, endpoint.code, endpoint.message].filter((x) => x).join(" "));
+  }
+}
+
+/**
+ * Reads what fetchToken resolved to: a Response is the token endpoint's
+ * answer, whose JSON body is the token or, for a status that is not 2xx, the
+ * error.
+ */
+async function readToken(fetched: unknown): Promise<unknown> {
+  if (typeof Response == "undefined" || !(fetched instanceof Response)) return fetched;
+  const body = await fetched.json().catch(() => undefined);
+  if (fetched.ok) return body;
+  throw new EndpointFailure({
+    status: fetched.status,
+    code: ownString(body, "code") || ownString(body, "error"),
+    message: ownString(body, "message") || ownString(body, "error_description") || ownString(body, "detail"),
+  });
+}
+
 /** Returns o[key] when it is o's own property, so nothing is read from a prototype. */
 function own(o: unknown, key: string): unknown {
   return o !== null && typeof o == "object" && Object.prototype.hasOwnProperty.call(o, key)
@@ -219,7 +267,7 @@ export function createOriel(config: OrielOptions): Oriel {
     clearTimer();
     fetching = true;
     const current = generation;
-    new Promise<AccessToken>((resolve) => resolve(config.fetchToken())).then(
+    new Promise((resolve) => resolve(config.fetchToken())).then(readToken).then(
       (fetched) => {
         if (current != generation) return;
         fetching = false;
@@ -248,15 +296,18 @@ export function createOriel(config: OrielOptions): Oriel {
   }
 
   function failed(error: unknown, afterExpiry?: boolean) {
+    const endpoint = error instanceof EndpointFailure ? error.endpoint : undefined;
+    const status = endpoint ? endpoint.status : 0;
     if (!mounts.size) {
       failures = 0;
-    } else if (failures < RETRY_DELAYS.length) {
+    } else if (failures < RETRY_DELAYS.length && !(status >= 400 && status < 500 && status != 408 && status != 429)) {
       timer = setTimeout(fetchToken, RETRY_DELAYS[failures++], afterExpiry);
     } else {
       failures = 0;
-      const message = "fetchToken failed: " + (error instanceof Error ? error.message : String(error));
-      config.onError?.("token_fetch_failed", message);
-      mounts.forEach((mount) => mount.fail("token_fetch_failed", message));
+      const args: Parameters<ErrorCallback> = ["token_fetch_failed", "fetchToken failed: " + (error instanceof Error ? error.message : String(error))];
+      if (endpoint) args.push(endpoint);
+      config.onError?.(...args);
+      mounts.forEach((mount) => mount.fail(...args));
     }
   }
 
@@ -423,8 +474,8 @@ export function createOriel(config: OrielOptions): Oriel {
         tokenSent = true;
       },
       load,
-      fail(code: string, message: string) {
-        settings.onError?.(code, message);
+      fail(...args: Parameters<ErrorCallback>) {
+        settings.onError?.(...args);
       },
       destroy() {
         if (!mounts.delete(widget)) return;

@@ -91,11 +91,15 @@ describe("messages the host acts on", () => {
 
   test("connectionStatusChange → onConnectionStatusChange with exactly the known fields", async () => {
     const { frame, calls } = await mountInteractive();
-    fromWidget(frame, "connectionStatusChange", { id: "conn_1", provider: "democrm", connected: true, extra: "dropped" });
-    fromWidget(frame, "connectionStatusChange", { id: "conn_1", provider: "democrm", connected: false, error: "invalid_grant" });
+    const of = { id: "conn_1", provider: "oauth2", integration: "crm", name: "Demo CRM" };
+    fromWidget(frame, "connectionStatusChange", { ...of, connected: true, extra: "dropped" });
+    fromWidget(frame, "connectionStatusChange", { ...of, connected: false, error: "invalid_grant" });
+    fromWidget(frame, "connectionStatusChange", { id: "conn_2", provider: "democrm", connected: true, integration: 7 });
     expect(calls.onConnectionStatusChange.mock.calls).toEqual([
-      [{ id: "conn_1", provider: "democrm", connected: true }],
-      [{ id: "conn_1", provider: "democrm", connected: false, error: "invalid_grant" }],
+      [{ ...of, connected: true }],
+      [{ ...of, connected: false, error: "invalid_grant" }],
+      // From an older server (or mistyped): integration and name are left out.
+      [{ id: "conn_2", provider: "democrm", connected: true }],
     ]);
   });
 

@@ -18,7 +18,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(fetchToken: () => Promise<{ token: string; expiresIn: number }>, onError = vi.fn()) {
+function setup(fetchToken: () => Promise<{ token: string; expiresIn: number } | Response>, onError = vi.fn()) {
   oriel = createOriel({ baseUrl: ORIEL, fetchToken, onError });
   return { oriel, onError };
 }
@@ -250,6 +250,51 @@ describe("retries", () => {
     expect(() => mountReady(oriel)).not.toThrow();
     await vi.advanceTimersByTimeAsync(1000);
     expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("fetchToken resolving to the token endpoint's Response", () => {
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+  test("a 2xx answer is read as the token", async () => {
+    const { oriel, onError } = setup(async () => json(200, { token: "oat_1", expiresIn: 900 }));
+    const { frame } = mountReady(oriel);
+    await settle();
+    await settle();
+    expect(tokensSent(frame)).toEqual(["oat_1"]);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  test("a 4xx answer reaches onError at once with its status, code and message, and is not retried", async () => {
+    const fetchToken = vi.fn(async () => json(403, { code: "csrf_rejected", message: "send Content-Type: application/json (or an X-Requested-With header)" }));
+    const onWidgetError = vi.fn();
+    const { oriel, onError } = setup(fetchToken);
+    const { frame } = mountReady(oriel, { onError: onWidgetError });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+    const endpoint = { status: 403, code: "csrf_rejected", message: "send Content-Type: application/json (or an X-Requested-With header)" };
+    const message = "fetchToken failed: the token endpoint answered 403 csrf_rejected send Content-Type: application/json (or an X-Requested-With header)";
+    expect(onError).toHaveBeenCalledExactlyOnceWith("token_fetch_failed", message, endpoint);
+    expect(onWidgetError).toHaveBeenCalledExactlyOnceWith("token_fetch_failed", message, endpoint);
+    expect(sent(frame)).toEqual([]);
+  });
+
+  test.each([
+    [502, { code: "token_request_failed", message: "Oriel refused" }, { status: 502, code: "token_request_failed", message: "Oriel refused" }],
+    [429, { error: "rate_limited", error_description: "slow down" }, { status: 429, code: "rate_limited", message: "slow down" }],
+    [500, "not json", { status: 500, code: undefined, message: undefined }],
+  ])("a %i answer is retried like any failure, then reported with what it said", async (status, body, endpoint) => {
+    const fetchToken = vi.fn(async () => (typeof body == "string" ? new Response(body, { status }) : json(status, body)));
+    const { oriel, onError } = setup(fetchToken);
+    mountReady(oriel);
+    await vi.advanceTimersByTimeAsync(7001);
+    expect(fetchToken).toHaveBeenCalledTimes(4);
+    expect(onError).toHaveBeenCalledOnce();
+    const [code, message, detail] = onError.mock.calls[0];
+    expect(code).toBe("token_fetch_failed");
+    expect(message).toContain("the token endpoint answered " + status);
+    expect(detail).toEqual(endpoint);
   });
 });
 

@@ -124,9 +124,10 @@ describe("widgets", () => {
     const onAuthError = vi.fn();
     render(app({}, connections({ onConnectionStatusChange, onAuthError })));
     const [frame] = frames(container);
-    fromWidget(frame, "connectionStatusChange", { id: "c", provider: "democrm", connected: true });
+    const status = { id: "c", provider: "democrm", integration: "crm", name: "Demo CRM", connected: true };
+    fromWidget(frame, "connectionStatusChange", status);
     fromWidget(frame, "authError", { code: "origin_not_allowed", message: "no" });
-    expect(onConnectionStatusChange).toHaveBeenCalledWith({ id: "c", provider: "democrm", connected: true });
+    expect(onConnectionStatusChange).toHaveBeenCalledWith(status);
     expect(onAuthError).toHaveBeenCalledWith("origin_not_allowed", "no");
   });
 
