@@ -275,7 +275,9 @@ func openOriel(ctx context.Context, env func(string) string, cfg *serveConfig, l
 // serveOriel serves Oriel on ln, and runs the background jobs, until ctx is
 // cancelled; then it shuts the server down gracefully and stops the jobs.
 func serveOriel(ctx context.Context, ln net.Listener, cfg *serveConfig, db *store.SQL, keyring *seal.Keyring, logger *slog.Logger) error {
-	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev}
+	// The engine's own requests (token, refresh, revocation, test) go to
+	// the same providers as the proxy's, under the same address policy.
+	engine := &connect.Engine{Store: db, PublicURL: cfg.publicURL, Logger: logger, AllowLoopbackHTTP: cfg.dev, Destinations: cfg.proxy.Policy}
 	webhookDestinations := cfg.webhookDestinations()
 	handler := server.New(server.Config{
 		Store:               db,

@@ -63,6 +63,11 @@ func (e *Engine) APICall(ctx context.Context, vendorID, connectionID string) (*A
 	if err != nil {
 		return nil, oriel.Errorf(oriel.EUNPROCESSABLE, CodeConfigInvalid, "the API base URL of %s is not a URL", p.DisplayName)
 	}
+	if p.Kind == KindClientCredentials {
+		if cred.AccessToken, err = e.clientToken(ctx, vendorID, connectionID, p, cred, ""); err != nil {
+			return nil, err
+		}
+	}
 	return &APICall{Provider: p, BaseURL: u, connectionID: connectionID, config: values, cred: cred}, nil
 }
 
@@ -101,14 +106,25 @@ func (p *Provider) WithAPIBase(raw string, allowLoopbackHTTP bool) (*Provider, e
 
 // Refreshable reports whether c's credentials can be replaced after the
 // provider refuses them: OAuth2 tokens of a provider that issues refresh
-// tokens, unlike API keys and passwords.
+// tokens, and client credentials tokens, unlike API keys and passwords.
 func (c *APICall) Refreshable() bool {
-	return c.cred.AccessToken != "" && c.Provider.RefreshTokens != RefreshNone
+	return c.cred.AccessToken != "" && (c.Provider.Kind == KindClientCredentials || c.Provider.RefreshTokens != RefreshNone)
 }
 
 // RefreshRejected replaces c's credentials after the provider refused them
-// with HTTP 401 (see Engine.RefreshRejected).
+// with HTTP 401 (see Engine.RefreshRejected). A client credentials
+// connection drops its cached token and fetches a new one, once for all
+// concurrent callers; a refusal of its client id and secret is a
+// *TokenRefusal.
 func (c *APICall) RefreshRejected(ctx context.Context, e *Engine, vendorID string) error {
+	if c.Provider.Kind == KindClientCredentials {
+		tok, err := e.clientToken(ctx, vendorID, c.connectionID, c.Provider, c.cred, c.cred.AccessToken)
+		if err != nil {
+			return err
+		}
+		c.cred.AccessToken = tok
+		return nil
+	}
 	cred, err := e.RefreshRejected(ctx, vendorID, c.connectionID, c.cred.AccessToken)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/store"
 )
 
@@ -31,10 +32,16 @@ type Engine struct {
 	// PublicURL is where browsers reach Oriel, e.g. "https://oriel.example.com"
 	// (no trailing slash); the redirect URI is PublicURL + CallbackPath.
 	PublicURL string
-	// HTTPClient makes provider requests; nil means NewHTTPClient(). Whatever
+	// HTTPClient makes provider requests; nil means
+	// NewHTTPClient(Destinations). Whatever
 	// it is, the engine adds its limits: a 1 MiB response cap, no redirects,
 	// and RequestTimeout when the client sets no timeout.
 	HTTPClient *http.Client
+	// Destinations decides which addresses the engine's own requests to
+	// providers (token, refresh, revocation and test requests) may reach,
+	// when HTTPClient is nil; the zero value refuses private, loopback,
+	// link-local and metadata addresses.
+	Destinations netguard.Policy
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 	// Logger records outcomes (ids and error codes, never secrets); nil discards.
@@ -48,6 +55,8 @@ type Engine struct {
 	client  *http.Client
 	logger  *slog.Logger
 	flights singleflight.Group // one refresh per connection in this process
+	// ccTokens caches client credentials connections' access tokens.
+	ccTokens clientTokens
 }
 
 // init fills the engine's defaults once.
@@ -55,7 +64,7 @@ func (e *Engine) init() {
 	e.once.Do(func() {
 		e.client = e.HTTPClient
 		if e.client == nil {
-			e.client = NewHTTPClient()
+			e.client = NewHTTPClient(e.Destinations)
 		}
 		e.client = bound(e.client)
 		e.logger = e.Logger

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/netguard"
 )
 
 // Error codes of the connection engine. The catalogue's codes
@@ -29,6 +30,10 @@ const (
 	// CodeProviderUnavailable: the provider could not be reached, timed out
 	// or answered 5xx, after bounded retries.
 	CodeProviderUnavailable = "provider_unavailable"
+	// CodeDestinationNotAllowed: the provider's address is one the
+	// engine's netguard policy refuses (private, loopback, link-local,
+	// metadata).
+	CodeDestinationNotAllowed = "destination_not_allowed"
 	// CodeProviderResponseInvalid: the provider's answer was too large or not
 	// a token response.
 	CodeProviderResponseInvalid = "provider_response_invalid"
@@ -88,6 +93,10 @@ func providerError(err error, what string) error {
 	if se, ok := errors.AsType[*statusError](err); ok && retryableStatus(se.status) {
 		return oriel.Errorf(oriel.EUNAVAILABLE, CodeProviderUnavailable,
 			"the provider answered %s with HTTP %d; try again later", what, se.status)
+	}
+	if errors.Is(err, netguard.ErrDestinationNotAllowed) {
+		return oriel.Errorf(oriel.EFORBIDDEN, CodeDestinationNotAllowed,
+			"the provider's address for %s is private, loopback, link-local or a metadata service, which Oriel does not call", what)
 	}
 	if isTooLarge(err) {
 		return oriel.Errorf(oriel.EUNAVAILABLE, CodeProviderResponseInvalid,

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"golang.org/x/oauth2"
-
 	"github.com/orielhq/oriel"
 )
 
@@ -64,24 +62,13 @@ func (e *Engine) SubmitFields(ctx context.Context, vendorID, connectionID string
 // the client id and secret in values (RFC 6749 §4.4), retrying transient
 // failures. A refusal (invalid_client, or 400/401) blames the secret.
 func (e *Engine) testClientCredentials(ctx context.Context, p *Provider, values map[string]string) (map[string]string, error) {
-	cfg, err := p.ClientCredentialsConfig(values)
-	if err != nil {
-		return nil, err
-	}
-	err = retry(ctx, func() error {
-		_, err := cfg.Token(e.oauth2Context(ctx))
-		return err
-	})
-	if err == nil {
-		return nil, nil
-	}
-	if re, ok := errors.AsType[*oauth2.RetrieveError](err); ok && re.Response != nil &&
-		(re.ErrorCode == "invalid_client" || re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusBadRequest) {
+	_, err := e.fetchClientToken(ctx, p, values)
+	if refusal, ok := errors.AsType[*TokenRefusal](err); ok {
 		return map[string]string{"client_secret": p.DisplayName + " did not accept this client ID and secret."},
 			oriel.Errorf(oriel.EUNPROCESSABLE, CodeCredentialsRejected, "%s did not issue a token for these credentials (%s)",
-				p.DisplayName, safeOAuthError(re.ErrorCode))
+				p.DisplayName, refusal.oauthError)
 	}
-	return nil, providerError(err, "the token request")
+	return nil, err
 }
 
 // testCredentials sends the provider's test request with values, retrying

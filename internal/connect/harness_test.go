@@ -13,6 +13,7 @@ import (
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/connect"
 	"github.com/orielhq/oriel/internal/logtest"
+	"github.com/orielhq/oriel/internal/netguard"
 	"github.com/orielhq/oriel/internal/oauthdev"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
@@ -109,7 +110,8 @@ func (w *world) newConnection(integration string) *oriel.Connection {
 func (w *world) newEngine(s store.ConnectionStore) *connect.Engine {
 	return &connect.Engine{
 		Store: s, PublicURL: publicURL, Now: w.clock.Now, AllowLoopbackHTTP: true,
-		Logger: slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Destinations: netguard.Policy{AllowPrivate: true}, // the authorization server is on loopback
+		Logger:       slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 }
 

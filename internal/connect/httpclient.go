@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"time"
+
+	"github.com/orielhq/oriel/internal/netguard"
 )
 
 // Bounds on every request the engine makes to a provider (token, refresh,
@@ -25,14 +26,15 @@ const (
 var ErrResponseTooLarge = fmt.Errorf("connect: provider response is larger than %d bytes", MaxResponseBytes)
 
 // NewHTTPClient returns the client the engine uses when Engine.HTTPClient is
-// nil: TLS certificates verified, bounded dial, handshake, header and total
+// nil: it connects only to the addresses destinations allows, checked on
+// the resolved address at connect time (so DNS rebinding cannot get around
+// it); TLS certificates verified, bounded dial, handshake, header and total
 // times, no redirects followed (a token or key must never be replayed to
-// another URL), and bodies capped at MaxResponseBytes.
-func NewHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+// another URL), and bodies capped at MaxResponseBytes. It uses no HTTP
+// proxy, which would make the proxy's address the one checked.
+func NewHTTPClient(destinations netguard.Policy) *http.Client {
 	return bound(&http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		DialContext:           destinations.DialContext,
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: 10 * time.Second,

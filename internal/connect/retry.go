@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/orielhq/oriel/internal/netguard"
 )
 
 // Retries of a provider request that failed transiently (catalogue H14).
@@ -41,7 +43,7 @@ func retry(ctx context.Context, op func() error) error {
 // such as invalid_grant, untrusted certificates and oversized responses are
 // permanent.
 func transient(err error) bool {
-	if isTooLarge(err) {
+	if isTooLarge(err) || errors.Is(err, netguard.ErrDestinationNotAllowed) {
 		return false
 	}
 	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {

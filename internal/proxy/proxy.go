@@ -6,7 +6,8 @@
 //
 // Bodies stream both ways, within configurable bounds. A 401 from the
 // provider makes the connection engine refresh the token once (shared by
-// every concurrent caller) and, when the request body can be sent again,
+// every concurrent caller; for a client credentials connection, fetch a new
+// one) and, when the request body can be sent again,
 // the request is retried once. With Oriel-Retries, idempotent requests are
 // retried on 429 and 5xx answers, honouring Retry-After. Every destination
 // passes the netguard policy on the address actually dialled.
@@ -16,6 +17,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
@@ -100,6 +102,9 @@ type Config struct {
 	// Timeout bounds one proxied request, retries and both bodies
 	// included; 0 → DefaultTimeout.
 	Timeout time.Duration
+	// RootCAs are the authorities trusted for providers' TLS certificates;
+	// nil → the system's.
+	RootCAs *x509.CertPool
 }
 
 // Outcome is what the proxy reports of each request, for metrics.
@@ -137,16 +142,17 @@ func New(engine *connect.Engine, cfg Config, observe func(Outcome), logger *slog
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Forwarder{engine: engine, cfg: cfg, transport: newTransport(cfg.Policy), observe: observe, logger: logger}
+	return &Forwarder{engine: engine, cfg: cfg, transport: newTransport(cfg.Policy, cfg.RootCAs), observe: observe, logger: logger}
 }
 
 // newTransport returns the proxy's transport: it streams bodies (unlike
 // the engine's client, which buffers small token responses), dials only
 // addresses the policy allows, ignores proxy environment variables (which
 // would bypass that check), and leaves Content-Encoding to the two ends.
-func newTransport(policy netguard.Policy) *http.Transport {
+func newTransport(policy netguard.Policy, roots *x509.CertPool) *http.Transport {
 	return &http.Transport{
 		DialContext:            policy.DialContext,
+		TLSClientConfig:        &tls.Config{RootCAs: roots},
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    10 * time.Second,
 		ResponseHeaderTimeout:  60 * time.Second,
@@ -182,7 +188,7 @@ func (f *Forwarder) Forward(w http.ResponseWriter, r *http.Request, in Request) 
 	}
 	call, err := f.engine.APICall(r.Context(), in.VendorID, in.ConnectionID)
 	if err != nil {
-		return err
+		return refusedError(err, nil)
 	}
 	target, err := Target(call.BaseURL, in.Path, r.URL.RawQuery)
 	if err != nil {
@@ -301,7 +307,7 @@ func (x *exchange) refresh(ctx context.Context, resp *http.Response) (again bool
 			Answer: answer,
 		}
 	case err != nil:
-		return false, err
+		return false, refusedError(err, x.call.Secrets())
 	case !x.replayable:
 		x.w.Header().Set(RefreshedHeader, "true")
 		return false, nil

@@ -152,7 +152,12 @@ func New(cfg Config) *Server {
 	s.tokens = newAccessTokens(cfg.Keys, cfg.AccessTokenTTL, s.now)
 	s.engine = cfg.Engine
 	if s.engine == nil {
-		s.engine = &connect.Engine{Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: s.logger, Now: s.now, AllowLoopbackHTTP: cfg.Dev}
+		// The engine calls the same providers as the proxy, so it follows
+		// the proxy's address policy.
+		destinations := cfg.Proxy.Policy
+		destinations.AllowPrivate = destinations.AllowPrivate || cfg.Dev
+		s.engine = &connect.Engine{Store: cfg.Store, PublicURL: cfg.PublicURL, Logger: s.logger, Now: s.now,
+			AllowLoopbackHTTP: cfg.Dev, Destinations: destinations}
 	}
 	s.proxy = proxy.New(s.engine, cfg.Proxy, s.metrics.observeProxy, s.logger)
 	s.proxyBase = &url.URL{Scheme: "https", Host: "provider.invalid", Path: "/"}
