@@ -89,7 +89,11 @@ ${snippet(file).replaceAll('https://oriel.example.com', oriel.origin)}</body>`;
     const page = await context.newPage();
     const errors = [];
     page.on('console', async (msg) => {
-      if (msg.type() === 'error' && msg.text().startsWith('Oriel')) errors.push(await Promise.all(msg.args().map((a) => a.jsonValue())));
+      if (msg.type() !== 'error' || !msg.text().startsWith('Oriel')) return;
+      // A message logged just before the reload below cannot be read once the
+      // page is gone: it belongs to the signed-out page, already checked.
+      const args = await Promise.all(msg.args().map((a) => a.jsonValue())).catch(() => null);
+      if (args) errors.push(args);
     });
 
     // Signed out: the token endpoint answers 401, and onError says so.
