@@ -95,13 +95,18 @@ func (e *linkEnv) sign(sub, extra string) link {
 	return link{e.key.Sign(e.t, e.key.Header(), payload+"}"), jti}
 }
 
+// jwtLike matches the start of a compact JWS: a JSON header and payload,
+// each base64url-encoded, so each begins "eyJ". A bare "eyJ" is not enough:
+// pages hold random base64url (nonces, session tokens) that may contain it.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.eyJ`)
+
 // get requests path, in which "{token}" stands for l's token, and checks
 // that the response does not hold the token or its jti.
 func (e *linkEnv) get(path string, l link, headers ...string) *result {
 	e.t.Helper()
 	r := e.doAs("", "GET", strings.ReplaceAll(path, "{token}", url.QueryEscape(l.token)), nil, headers...)
 	body := string(r.body)
-	if strings.Contains(body, "eyJ") || l.token != "" && strings.Contains(body, l.token) || l.jti != "" && strings.Contains(body, l.jti) {
+	if jwtLike.MatchString(body) || l.token != "" && strings.Contains(body, l.token) || l.jti != "" && strings.Contains(body, l.jti) {
 		e.t.Fatalf("%s: the response body holds the token or its jti", r.req)
 	}
 	return r
