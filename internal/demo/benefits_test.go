@@ -10,17 +10,30 @@ import (
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/benefits"
 	"github.com/orielhq/oriel/internal/apikey"
+	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/server"
+	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
 
-// seedBenefits sets up an employer through the real vendor API, and a
-// second run adds nothing.
-func TestSeedBenefits(t *testing.T) {
+// newTestVendor starts Oriel on a fresh SQLite store with a vendor, its
+// customer acme and acme's user alice, and returns the vendor's API client.
+// Store and server share a new keyring, which life events' documents need.
+func newTestVendor(t *testing.T) (*store.SQL, *oriel.Vendor, *vendorAPI) {
+	t.Helper()
 	ctx := context.Background()
 	s := storetest.SQLite(t)
-	ts := httptest.NewServer(server.New(server.Config{Store: s}))
-	defer ts.Close()
+	entry, err := seal.NewKeyEntry("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.ParseKeyring(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.UseKeyring(keys)
+	ts := httptest.NewServer(server.New(server.Config{Store: s, Keys: keys}))
+	t.Cleanup(ts.Close)
 	v := &oriel.Vendor{Name: "Northwind"}
 	if err := s.CreateVendor(ctx, v); err != nil {
 		t.Fatal(err)
@@ -36,6 +49,14 @@ func TestSeedBenefits(t *testing.T) {
 	if err := api.call(ctx, http.MethodPost, "/v1/customers/Eacme/users", map[string]any{"external_id": "alice", "name": "Alice Adams"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	return s, v, api
+}
+
+// seedBenefits sets up an employer through the real vendor API, and a
+// second run adds nothing.
+func TestSeedBenefits(t *testing.T) {
+	ctx := context.Background()
+	s, v, api := newTestVendor(t)
 	today := time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
 	for range 2 {
 		if err := seedBenefits(ctx, api, "acme", []string{"alice"}, "2024-05-06", today); err != nil {

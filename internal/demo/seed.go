@@ -84,6 +84,11 @@ func (d *Demo) seedCustomer(ctx context.Context, api *vendorAPI, c *partner.Cust
 		if err := seedBenefits(ctx, api, c.ExternalID, employees, demoHireDate, time.Now()); err != nil {
 			return "", fmt.Errorf("seed %s's benefits: %w", c.Name, err)
 		}
+		// The employee the Benefits page shows first has reported two life
+		// events: one approved, one for the vendor console to approve.
+		if err := seedLifeEvents(ctx, d.cfg.Store, api, d.state.VendorID, c.ExternalID, employees[0], time.Now()); err != nil {
+			return "", fmt.Errorf("seed %s's life events: %w", c.Name, err)
+		}
 	}
 	var existing listPage[oriel.Connection]
 	if err := api.call(ctx, http.MethodGet, ref+"/connections?limit=100", nil, &existing); err != nil {

@@ -47,6 +47,8 @@ type pageData struct {
 	WidgetURL string
 	// CRM is the CRM data page's data.
 	CRM *crmData
+	// Console is the Benefits page's vendor console.
+	Console *consoleData
 }
 
 // pages holds one parsed template set per page: the layout and the page.
@@ -85,6 +87,8 @@ func (a *app) page(info pageInfo) http.HandlerFunc {
 			data.WidgetURL, err = a.link(directlink.KindApp, workspacePath, data.User)
 		case "crm":
 			data.CRM = a.crmContacts(r.Context(), data.User)
+		case "benefits":
+			data.Console = a.pendingLifeEvents(r.Context(), data.User)
 		}
 		if err != nil {
 			a.fail(w, r, "cannot sign the direct link", err)

@@ -96,6 +96,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	mux.HandleFunc("GET /sso", a.openSSO)
 	mux.HandleFunc("POST /session", a.switchUser)
+	mux.HandleFunc("POST /benefits/life-events/{id}/approve", a.approveLifeEvent)
 	mux.Handle("POST /api/oriel-token", a.tokenHandler())
 	mux.Handle("GET /static/", http.StripPrefix("/static/", noCache(http.FileServerFS(static))))
 	// Every state-changing request must come from this app's own pages.
