@@ -289,3 +289,21 @@ test('Benefits: an employee adds a spouse, elects medical for employee + spouse,
   await page.setViewportSize({ width: 1440, height: 900 });
   assert.deepEqual(page.errors, []);
 });
+
+test('Benefits: the vendor console approves the seeded pending birth, and the dashboard shows the special window', { timeout }, async () => {
+  const page = await open('/benefits');
+  await switchUser(page, 'alice');
+  const console_ = page.locator('#vendor-console');
+  const birth = console_.locator('li', { hasText: 'birth' });
+  await birth.waitFor();
+  assert.equal(await console_.locator('li').count(), 1, 'only the pending birth waits; the seeded marriage is approved');
+  await Promise.all([page.waitForURL(/\/benefits$/), birth.getByRole('button', { name: 'Approve' }).click()]);
+  await console_.getByText('No life events are waiting.').waitFor();
+  const frame = page.frameLocator('#benefits-root iframe');
+  await frame.getByRole('tab', { name: 'Life events' }).click();
+  const birthCard = frame.locator('.ed-life', { hasText: 'Birth of a child' });
+  await birthCard.locator('.ed-life-window.is-open').waitFor();
+  assert.match(await birthCard.innerText(), /Special enrollment is open/);
+  await screenshots(page, 'benefits-life-event-approved');
+  assert.deepEqual(page.errors, []);
+});
