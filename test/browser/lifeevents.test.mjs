@@ -128,7 +128,11 @@ test('report a birth with a PDF, approval opens the window, add the child and el
   await frame.locator('.ed-notice', { hasText: 'Ada Cole was added.' }).waitFor();
   await frame.getByRole('tab', { name: 'Enroll' }).click();
   await frame.locator('.ed-kind[data-kind=medical]').click();
-  await frame.getByLabel('Choose Gold PPO').check();
+  // By keyboard, as the iframe may still be growing (heightChange) when a
+  // mouse click would land: a click can then miss the radio under load.
+  const gold = frame.getByLabel('Choose Gold PPO');
+  await gold.press('Space');
+  assert.equal(await gold.isChecked(), true);
   await frame.getByRole('button', { name: 'Continue' }).click();
   await frame.getByRole('checkbox', { name: /Ada Cole/ }).check();
   assert.equal(await frame.getByRole('radio', { name: /Employee \+ children/ }).isChecked(), true);
