@@ -135,8 +135,9 @@ test('partner page → widget → popup → consent → Connected, and the page 
   await shot(page, 'widget-disconnected-light');
 
   const [popup] = await Promise.all([context.waitForEvent('page'), frame.getByRole('button', { name: 'Connect' }).click()]);
+  const closed = popup.waitForEvent('close', { timeout: 10000 }); // before the click that may close it
   await popup.getByRole('button', { name: 'Approve' }).click();
-  await popup.waitForEvent('close', { timeout: 10000 });
+  await closed;
 
   const change = await received(page, 'connectionStatusChange', { connected: true });
   assert.equal(change.origin, oriel.origin);
@@ -168,8 +169,9 @@ test('a denied consent leaves the connection as it was and the page shows the er
   const { context, page, frame } = await openWidget('/denied', conn.id, `${vendor.customer.id}:Eann`, 'dark');
   await frame.getByRole('button', { name: 'Connect' }).waitFor();
   const [popup] = await Promise.all([context.waitForEvent('page'), frame.getByRole('button', { name: 'Connect' }).click()]);
+  const closed = popup.waitForEvent('close', { timeout: 10000 }); // before the click that may close it
   await popup.getByRole('button', { name: 'Deny' }).click();
-  await popup.waitForEvent('close', { timeout: 10000 });
+  await closed;
   const change = await received(page, 'connectionStatusChange', {}, 1);
   assert.equal(change.msg.payload.connected, false);
   assert.match(change.msg.error, /not granted/);

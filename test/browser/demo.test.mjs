@@ -97,8 +97,10 @@ function crmCard(page, selector) {
 async function connectCRM(page, card) {
   const [popup] = await Promise.all([page.waitForEvent('popup'), card.getByRole('button', { name: 'Connect', exact: true }).click()]);
   await popup.waitForURL(`${demo.crm}/**`);
+  // Listen before clicking: the popup may close before a later listener exists.
+  const closed = popup.waitForEvent('close', { timeout: 15_000 });
   await popup.getByRole('button', { name: 'Approve' }).click();
-  await popup.waitForEvent('close', { timeout: 15_000 }).catch(async () => {
+  await closed.catch(async () => {
     const text = await popup.locator('body').innerText().catch(() => '(unreadable)');
     assert.fail(`the consent popup did not close; it shows ${popup.url()}:\n${text}`);
   });
