@@ -5,17 +5,27 @@
 // Opening a direct link runs, stopping at the first failure:
 //
 //	linktoken.Parse          shape, header policy, claim types          (400 / 401)
-//	vendor's signing keys    one read; parsed keys come from a cache
 //	Verify                   the key must belong to the vendor in sub   (401)
-//	customer (and user)      one read, with the vendor's origins        (401 customer_not_found)
+//	customer (and user)      with the vendor's origins                  (401 customer_not_found)
 //	origin (embedded only)   claim against the allowed origins,         (403)
 //	                         and against the referring page, if known
 //	   ── from here on the parent origin is known ──
 //	CheckTime                iat, exp, nbf                              (401)
 //	user                     read with the customer                     (401 user_not_found)
-//	Link.Target              what the link opens, e.g. its connection   (404 connection_not_found)
+//	Link.Connection          the connection the link opens must be the  (404 connection_not_found)
+//	                         customer's
 //	RecordJTI                the one write: single use                  (401 jti_replayed)
 //	session token            token.Session, SessionTTL
+//
+// Everything the checks need is read in one query (store.ReadParty): the
+// vendor's signing keys by kid and fingerprint, the customer with its
+// vendor's origins and appearance, the user, and whether the connection is
+// the customer's. Parsed public keys are cached by fingerprint, the SHA-256
+// of the key itself, so a cached key is always the very key a row names,
+// on every replica; nothing else is cached, so a deleted key, customer,
+// user or connection, or a changed origin, holds from the next request on.
+// When that query finds no row (no such customer or user), the parts are
+// read one by one, in the order of the checks, to tell which is missing.
 //
 // The parent origin is "known" only once the signature verifies with a key
 // of the vendor named in sub and the origin resolves against that vendor's
@@ -92,12 +102,12 @@ type Link struct {
 	// "" when unknown; when given it must be the parent origin, since a page
 	// framed by any other would not be shown anyway (origin_mismatch).
 	Referrer string
-	// Target, when set, checks what the link opens (such as the connection
-	// in its URL) for the session the token names. It runs after every check
-	// of the token and before the jti is spent, so a link to the wrong thing
-	// does not use up its token; its error refuses the link, with the parent
-	// origin known.
-	Target func(ctx context.Context, s *Session) error
+	// Connection, when set, is the connection the link opens (the id in
+	// its URL): it must be one of the customer's, else the link is refused
+	// with connection_not_found, the parent origin known. It is checked
+	// after every check of the token and before the jti is spent, so a link
+	// to the wrong connection does not use up its token.
+	Connection string
 }
 
 // The checks of opening a link, in the order they run (see the package
@@ -109,23 +119,23 @@ const (
 	CheckOrigin    = "origin"     // embedded only: the parent origin is allowed
 	CheckTime      = "time"       // iat, exp, nbf
 	CheckUser      = "user"       // sub names a user of the customer, if any
-	CheckTarget    = "target"     // Link.Target, if any
+	CheckTarget    = "target"     // Link.Connection, if any
 	CheckSingleUse = "single_use" // the jti was not used before
 )
 
-// OpenEmbedded opens a link for a page in an iframe, with no Target: see Open.
+// OpenEmbedded opens a link for a page in an iframe, with no Connection: see Open.
 func (d *DirectLinks) OpenEmbedded(ctx context.Context, raw, referrer string) (*Session, error) {
 	return d.Open(ctx, raw, Link{Embedded: true, Referrer: referrer})
 }
 
-// OpenSSO opens a White-label SSO link, at the top level, with no Target:
+// OpenSSO opens a White-label SSO link, at the top level, with no Connection:
 // see Open.
 func (d *DirectLinks) OpenSSO(ctx context.Context, raw string) (*Session, error) {
 	return d.Open(ctx, raw, Link{})
 }
 
 // Open verifies the token raw, resolves the parent origin of an embedded
-// link, checks l.Target, consumes the jti and returns a new session. Every
+// link, checks l.Connection, consumes the jti and returns a new session. Every
 // failure is a *Rejection.
 func (d *DirectLinks) Open(ctx context.Context, raw string, l Link) (*Session, error) {
 	return d.open(ctx, raw, l, nil)
@@ -139,18 +149,24 @@ func (d *DirectLinks) open(ctx context.Context, raw string, l Link, in *Inspecti
 	if err := in.record(CheckToken, err); err != nil {
 		return nil, reject(err, nil, "")
 	}
-	if err := in.record(CheckSignature, d.verify(ctx, tok, in)); err != nil {
+	q := store.PartyQuery{VendorID: tok.VendorID(), CustomerRef: tok.CustomerRef(), UserRef: tok.UserRef(), ConnectionID: l.Connection}
+	party := d.readAll(ctx, tok, q, in)
+	if err := in.record(CheckSignature, d.verify(ctx, tok, in, party)); err != nil {
 		return nil, reject(err, tok, "")
 	}
-	// One read: the customer, its vendor's origins and the user. A missing
-	// user is reported in its turn, below, once the parent origin is known.
-	party, err := d.Store.Party(ctx, tok.VendorID(), tok.CustomerRef(), tok.UserRef())
-	var userErr error
-	if oriel.ErrorCode(err) == CodeUserNotFound {
-		userErr = err
-		party, err = d.Store.Party(ctx, tok.VendorID(), tok.CustomerRef(), "")
+	// The customer, its vendor's origins and the user, when readAll could
+	// not read them. A missing user is reported in its turn, below, once the
+	// parent origin is known.
+	var partyErr, userErr error
+	if party == nil {
+		party, partyErr = d.Store.ReadParty(ctx, q)
+		if oriel.ErrorCode(partyErr) == CodeUserNotFound {
+			userErr = partyErr
+			q.UserRef = ""
+			party, partyErr = d.Store.ReadParty(ctx, q)
+		}
 	}
-	if err := in.record(CheckCustomer, notFoundAs(err, errCustomerNotFound)); err != nil {
+	if err := in.record(CheckCustomer, notFoundAs(partyErr, errCustomerNotFound)); err != nil {
 		return nil, reject(err, tok, "")
 	}
 	parent := ""
@@ -175,8 +191,8 @@ func (d *DirectLinks) open(ctx context.Context, raw string, l Link, in *Inspecti
 	if s.User != nil {
 		s.Role = s.User.Role
 	}
-	if l.Target != nil {
-		if err := in.record(CheckTarget, l.Target(ctx, s)); err != nil {
+	if l.Connection != "" {
+		if err := in.record(CheckTarget, ownsConnection(party)); err != nil {
 			return nil, reject(err, tok, parent)
 		}
 	}
@@ -193,19 +209,53 @@ func (d *DirectLinks) open(ctx context.Context, raw string, l Link, in *Inspecti
 	return s, nil
 }
 
+// readAll reads, in one query, everything opening tok needs: the vendor's
+// signing keys and the party q names. It returns nil when that query finds
+// no row (the customer or the user is missing) or fails, or when in is an
+// inspection by another vendor, which may read nothing of tok's vendor:
+// then the checks read what they need one by one.
+func (d *DirectLinks) readAll(ctx context.Context, tok *linktoken.Token, q store.PartyQuery, in *Inspection) *store.Party {
+	if in.allows(tok) != nil {
+		return nil
+	}
+	q.SigningKeys = true
+	p, err := d.Store.ReadParty(ctx, q)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
 // verify checks tok's signature with the signing keys of the vendor in its
-// sub (noting them in a non-nil in).
-func (d *DirectLinks) verify(ctx context.Context, tok *linktoken.Token, in *Inspection) error {
+// sub (noting them in a non-nil in): those read with party when it is not
+// nil and every one of them was parsed before, else read again whole.
+func (d *DirectLinks) verify(ctx context.Context, tok *linktoken.Token, in *Inspection, party *store.Party) error {
 	if err := in.allows(tok); err != nil {
 		return err
 	}
-	candidates, err := d.vendorKeys(ctx, tok.VendorID())
-	if err != nil {
-		return err
+	var candidates []linktoken.Key
+	known := false
+	if party != nil {
+		candidates, known = d.keys.known(party.SigningKeys)
+	}
+	if !known {
+		var err error
+		if candidates, err = d.vendorKeys(ctx, tok.VendorID()); err != nil {
+			return err
+		}
 	}
 	key, err := tok.Verify(candidates)
 	in.noteKeys(candidates, key, err)
 	return err
+}
+
+// ownsConnection is the check of Link.Connection: the party's customer
+// must own the connection the link opens.
+func ownsConnection(party *store.Party) error {
+	if !party.OwnsConnection {
+		return errConnectionNotFound
+	}
+	return nil
 }
 
 // issue mints s's session token.

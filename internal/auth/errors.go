@@ -13,15 +13,16 @@ import (
 // Error codes this package adds to linktoken's and token's. Each is
 // documented in docs/errors.md.
 const (
-	CodeOriginNotAllowed = "origin_not_allowed"  // 403: the origin claim is not an allowed origin
-	CodeOriginRequired   = "origin_required"     // 403: no origin claim, several allowed origins
-	CodeNoAllowedOrigin  = "no_allowed_origin"   // 403: neither customer nor vendor has an allowed origin
-	CodeOriginMismatch   = "origin_mismatch"     // 403: the referring page is not on the parent origin
-	CodeCustomerNotFound = "customer_not_found"  // 401: sub names no customer of the vendor
-	CodeUserNotFound     = "user_not_found"      // 401: sub names no user of the customer
-	CodeJTIReplayed      = "jti_replayed"        // 401: the token was used before
-	CodeSessionRevoked   = "session_revoked"     // 401: the session token was revoked
-	CodeUnavailable      = "service_unavailable" // 503: the store failed; nothing was accepted
+	CodeOriginNotAllowed   = "origin_not_allowed"   // 403: the origin claim is not an allowed origin
+	CodeOriginRequired     = "origin_required"      // 403: no origin claim, several allowed origins
+	CodeNoAllowedOrigin    = "no_allowed_origin"    // 403: neither customer nor vendor has an allowed origin
+	CodeOriginMismatch     = "origin_mismatch"      // 403: the referring page is not on the parent origin
+	CodeCustomerNotFound   = "customer_not_found"   // 401: sub names no customer of the vendor
+	CodeUserNotFound       = "user_not_found"       // 401: sub names no user of the customer
+	CodeConnectionNotFound = "connection_not_found" // 404: the link's connection is not the customer's
+	CodeJTIReplayed        = "jti_replayed"         // 401: the token was used before
+	CodeSessionRevoked     = "session_revoked"      // 401: the session token was revoked
+	CodeUnavailable        = "service_unavailable"  // 503: the store failed; nothing was accepted
 )
 
 // Rejection is the error every method of DirectLinks returns: the error to
@@ -95,6 +96,9 @@ var errUnavailable = oriel.Errorf(oriel.EUNAVAILABLE, CodeUnavailable, "Oriel ca
 var (
 	errCustomerNotFound = oriel.Errorf(oriel.EUNAUTHORIZED, CodeCustomerNotFound, "the customer named by the token's sub (or by the session) does not exist; create it with POST /v1/customers, or fix sub")
 	errUserNotFound     = oriel.Errorf(oriel.EUNAUTHORIZED, CodeUserNotFound, "the user named by the token's sub (or by the session) is not a user of its customer; create it with POST /v1/customers/{customer}/users, or fix sub")
+	// errConnectionNotFound is the same for a connection of another
+	// customer (or vendor) as for a missing one, as the widget API answers.
+	errConnectionNotFound = oriel.Errorf(oriel.ENOTFOUND, CodeConnectionNotFound, "no such connection")
 )
 
 // notFoundAs returns as401 when err is the store's ENOTFOUND, else err.

@@ -12,9 +12,9 @@ import (
 )
 
 // vendorKeys returns the signing keys of vendorID, newest first, as Verify
-// takes them. The rows are read on every call, so a deleted key stops
-// working at once on every replica; only the parsing is cached. A stored key
-// that no longer parses is passed as nil, which Verify skips.
+// takes them, read whole (with their PEM) and parsed (or taken from the
+// cache). A stored key that no longer parses is passed as nil, which Verify
+// skips.
 func (d *DirectLinks) vendorKeys(ctx context.Context, vendorID string) ([]linktoken.Key, error) {
 	var out []linktoken.Key
 	page := oriel.Page{Limit: store.MaxPageLimit}
@@ -38,8 +38,13 @@ func (d *DirectLinks) vendorKeys(ctx context.Context, vendorID string) ([]linkto
 // maxCachedKeys bounds the cache; when it is full it starts over.
 const maxCachedKeys = 10_000
 
-// keyCache holds parsed public keys by fingerprint, so that opening a link
-// does no PEM or X.509 work after a key's first use. The zero value is ready.
+// keyCache holds parsed public keys by fingerprint, the SHA-256 of the key
+// itself (its DER SubjectPublicKeyInfo), so that opening a link does no PEM
+// or X.509 work after a key's first use. A key enters it only under the
+// fingerprint computed from it, so, keyed by content, it can never serve a
+// stale key: a replaced key has another fingerprint, and a deleted one is
+// no longer among the vendor's rows, which are read on every open. The zero
+// value is ready.
 type keyCache struct {
 	mu     sync.RWMutex
 	parsed map[string]cachedKey
@@ -72,4 +77,21 @@ func (c *keyCache) parse(row *oriel.SigningKey) *keys.PublicKey {
 	c.parsed[row.Fingerprint] = cachedKey{pem: row.PublicKeyPEM, key: k}
 	c.mu.Unlock()
 	return k
+}
+
+// known returns the keys refs name, newest first as refs are, when every
+// one of them was parsed before; ok is false when one was not (the caller
+// then reads the keys whole).
+func (c *keyCache) known(refs []store.SigningKeyRef) (out []linktoken.Key, ok bool) {
+	out = make([]linktoken.Key, len(refs))
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for i, ref := range refs {
+		hit, ok := c.parsed[ref.Fingerprint]
+		if !ok {
+			return nil, false
+		}
+		out[i] = linktoken.Key{KID: ref.KID, PublicKey: hit.key}
+	}
+	return out, true
 }

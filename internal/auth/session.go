@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/token"
 )
 
@@ -24,18 +25,24 @@ func (d *DirectLinks) Session(ctx context.Context, raw string) (*Session, error)
 		r.VendorID = c.VendorID
 		return nil, r
 	}
-	switch revoked, err := d.Store.TokenRevoked(ctx, c.ID); {
-	case err != nil:
-		return fail(err)
-	case revoked:
-		return fail(errSessionRevoked)
+	// One read: the customer and user with the token's revocation. When
+	// the customer or user is missing, a revoked session still says so.
+	p, err := d.Store.ReadParty(ctx, store.PartyQuery{VendorID: c.VendorID, CustomerRef: c.CustomerID, UserRef: c.UserID, TokenID: c.ID})
+	if err != nil {
+		switch revoked, rerr := d.Store.TokenRevoked(ctx, c.ID); {
+		case rerr != nil:
+			return fail(rerr)
+		case revoked:
+			return fail(errSessionRevoked)
+		}
 	}
-	p, err := d.Store.Party(ctx, c.VendorID, c.CustomerID, c.UserID)
 	switch {
 	case oriel.ErrorCode(err) == CodeUserNotFound:
 		return fail(notFoundAs(err, errUserNotFound))
 	case err != nil:
 		return fail(notFoundAs(err, errCustomerNotFound))
+	case p.TokenRevoked:
+		return fail(errSessionRevoked)
 	}
 	s := &Session{Token: raw, ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: p.Customer, User: p.User, Role: oriel.RoleAdmin, Origin: c.Origin, Appearance: p.Appearance}
 	if s.User != nil {

@@ -32,21 +32,25 @@ var (
 //
 //	v1 (origin https://app.v1.test)  key kA "k1", customer c1 (external "acme", no origins of its own)
 //	                                 users admin (external "alice"), viewer (external "vic")
+//	                                 connection conn1 of c1
 //	                                 customer c2 (origins https://a.c2.test, https://b.c2.test), user other
-//	v2 (no origins)                  key kB "k2", customer c3
+//	                                 connection conn2 of c2
+//	v2 (no origins)                  key kB "k2", customer c3, connection conn3 of c3
 type world struct {
-	t       *testing.T
-	store   *store.SQL
-	links   *auth.DirectLinks
-	clock   *logtest.Clock
-	v1, v2  *oriel.Vendor
-	c1, c2  *oriel.Customer
-	c3      *oriel.Customer
-	admin   *oriel.User
-	viewer  *oriel.User
-	other   *oriel.User
-	kA, kB  *linktokentest.Key
-	kC, kEC *linktokentest.Key // not registered at first
+	t      *testing.T
+	store  *store.SQL
+	links  *auth.DirectLinks
+	clock  *logtest.Clock
+	v1, v2 *oriel.Vendor
+	c1, c2 *oriel.Customer
+	c3     *oriel.Customer
+	admin  *oriel.User
+	viewer *oriel.User
+	other  *oriel.User
+	// conn1, conn2 and conn3 are connections of c1, c2 and c3.
+	conn1, conn2, conn3 *oriel.Connection
+	kA, kB              *linktokentest.Key
+	kC, kEC             *linktokentest.Key // not registered at first
 }
 
 func newWorld(t *testing.T, s *store.SQL) *world {
@@ -71,6 +75,7 @@ func newWorld(t *testing.T, s *store.SQL) *world {
 	w.other = w.user(w.c2, "olga", oriel.RoleMember)
 	w.register(w.v1, w.kA)
 	w.register(w.v2, w.kB)
+	w.conn1, w.conn2, w.conn3 = w.connection(w.c1), w.connection(w.c2), w.connection(w.c3)
 	return w
 }
 
@@ -104,6 +109,17 @@ func (w *world) user(c *oriel.Customer, external string, role oriel.Role) *oriel
 	u := &oriel.User{VendorID: c.VendorID, CustomerID: c.ID, ExternalID: external, Name: "User " + external, Role: role}
 	must(w.t, w.store.CreateUser(context.Background(), u))
 	return u
+}
+
+// connection gives c a connection, of an integration "keys" of its vendor.
+func (w *world) connection(c *oriel.Customer) *oriel.Connection {
+	w.t.Helper()
+	ctx := context.Background()
+	_, err := w.store.PutIntegration(ctx, &oriel.Integration{VendorID: c.VendorID, Key: "keys", Provider: "api_key", DisplayName: "Keys"})
+	must(w.t, err)
+	conn := &oriel.Connection{VendorID: c.VendorID, CustomerID: c.ID, Integration: "keys"}
+	must(w.t, w.store.CreateConnection(ctx, conn))
+	return conn
 }
 
 // register stores k as one of v's signing keys and returns the row.

@@ -17,9 +17,10 @@ import (
 // it to the widgets; the widget API accepts it (accessToken) for that
 // entity's data only. A token is its claims sealed with the server's keyring
 // (package token): issuing one reads the entity once and writes nothing, and
-// checking one opens it and looks its id up in the revocation list — one
-// indexed read — so a revocation (POST /v1/auth/access-tokens/revoke) holds
-// on every replica from the next request on. Tokens are never stored.
+// checking one (widgettoken.go) opens it and looks its id up in the
+// revocation list, in the same query that reads its customer and user, so a
+// revocation (POST /v1/auth/access-tokens/revoke) holds on every replica
+// from the next request on. Tokens are never stored.
 
 // Bounds of Config.AccessTokenTTL.
 const (
@@ -266,28 +267,4 @@ func (s *Server) revokeAccessToken(w http.ResponseWriter, r *http.Request) error
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-// accessToken authenticates a bound access token ("oat_…") for the widget
-// API: it must be intact, of the access kind, unexpired and not revoked.
-// Failures are EUNAUTHORIZED token_invalid (which a session token or a
-// direct-link JWT presented here gets too), token_expired or token_revoked,
-// to be answered with WWW-Authenticate: Bearer error="invalid_token". The
-// role in the claims is the user's at issue time, at most the token's
-// lifetime ago.
-func (s *Server) accessToken(ctx context.Context, raw string) (*token.Claims, error) {
-	if s.tokens.minter == nil {
-		return nil, errTokensUnavailable
-	}
-	c, err := s.tokens.minter.Check(token.Access, raw)
-	if err != nil {
-		return nil, err
-	}
-	switch revoked, err := s.store.TokenRevoked(ctx, c.ID); {
-	case err != nil:
-		return nil, err
-	case revoked:
-		return nil, errTokenRevoked
-	}
-	return c, nil
 }

@@ -132,7 +132,7 @@ func (s *Server) readInspectedURL(u *url.URL) (linkQuery, auth.Link, inspectedLi
 			err = qerr
 		}
 		if err == nil {
-			embedded.Target = s.connectionTarget(id)
+			embedded.Connection = id
 		}
 		return q, embedded, inspectedLink{Kind: "connection", Embedded: true, ConnectionID: id}, err
 	case p == "/direct_link/embedded/app":

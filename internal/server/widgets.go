@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -53,9 +52,10 @@ type widgetKind struct {
 	// keeps the page framed).
 	linkPath string
 	linkPage func(s *Server, r *http.Request, sess *auth.Session, f web.Frame, param string) (web.Page, error)
-	// linkTarget, when set, checks what a link opens (its param) for the
-	// session the token names, before the link's jti is spent (auth.Link).
-	linkTarget func(s *Server, param string) func(context.Context, *auth.Session) error
+	// linkConnection says that its param names a connection, which must be
+	// the session's customer's: it is checked before the link's jti is
+	// spent (auth.Link).
+	linkConnection bool
 	// section is its place in the workspace (Fully Embedded and SSO), nil
 	// for none.
 	section *web.Section
@@ -98,11 +98,11 @@ func (s *Server) widgetKinds() []widgetKind {
 			// widget's API.
 			name: "connection", component: "ConnectionWidget", binding: customerBound,
 			param: "id", check: checkConnectionID,
-			events:     []string{"connectionStatusChange"},
-			sdkPage:    func(f web.Frame, id string) web.Page { return web.WidgetPage{Frame: f, ConnectionID: id} },
-			linkPath:   "/direct_link/embedded/connections/{connection_id}",
-			linkPage:   connectionPage,
-			linkTarget: (*Server).connectionTarget,
+			events:         []string{"connectionStatusChange"},
+			sdkPage:        func(f web.Frame, id string) web.Page { return web.WidgetPage{Frame: f, ConnectionID: id} },
+			linkPath:       "/direct_link/embedded/connections/{connection_id}",
+			linkPage:       connectionPage,
+			linkConnection: true,
 		},
 		{
 			// The employee dashboard: an employee's own benefits.
@@ -188,11 +188,11 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 		if err != nil {
 			return s.refuse(w, r, err, framed)
 		}
-		var target func(context.Context, *auth.Session) error
-		if k.linkTarget != nil {
-			target = k.linkTarget(s, param)
+		connection := ""
+		if k.linkConnection {
+			connection = param
 		}
-		sess, err := s.openLink(w, r, q.token, framed, target)
+		sess, err := s.openLink(w, r, q.token, framed, connection)
 		if err == nil && !bound(k.binding, sess) {
 			err = framedRejection(errUserBindingRequired, sess)
 		}

@@ -8,6 +8,8 @@ import (
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/auth"
 	"github.com/orielhq/oriel/internal/origin"
+	"github.com/orielhq/oriel/internal/store"
+	"github.com/orielhq/oriel/internal/token"
 	"github.com/orielhq/oriel/web"
 )
 
@@ -44,23 +46,42 @@ var (
 )
 
 // accessSession authenticates a widget API request that presents the bound
-// access token raw: the token must pass accessToken, its customer must still
-// exist and the request's parent origin must be one the customer allows. It
-// returns the session the handlers see; its Origin is that parent origin.
-// (A user-bound token carries its user's role at issue time.)
+// access token raw: the token must be intact, of the access kind, unexpired
+// and not revoked, its customer (and user) must still exist and the
+// request's parent origin must be one the customer allows. Failures are
+// EUNAUTHORIZED token_invalid (which a session token or a direct-link JWT
+// presented here gets too), token_expired or token_revoked, to be answered
+// with WWW-Authenticate: Bearer error="invalid_token", and EFORBIDDEN
+// origin_not_allowed. It returns the session the handlers see; its Origin
+// is that parent origin, its role the user's at issue time, at most the
+// token's lifetime ago.
 func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, error) {
 	ctx := r.Context()
-	c, err := s.accessToken(ctx, raw)
+	if s.tokens.minter == nil {
+		return nil, errTokensUnavailable
+	}
+	c, err := s.tokens.minter.Check(token.Access, raw)
 	if err != nil {
 		return nil, err
+	}
+	// One read: the token's revocation with its customer and user, whom
+	// the request acts for as stored now (as a direct-link session does).
+	// When the customer or user is missing, a revoked token still says so.
+	party, err := s.store.ReadParty(ctx, store.PartyQuery{VendorID: c.VendorID, CustomerRef: c.CustomerID, UserRef: c.UserID, TokenID: c.ID})
+	revoked := err == nil && party.TokenRevoked
+	if err != nil {
+		var rerr error
+		if revoked, rerr = s.store.TokenRevoked(ctx, c.ID); rerr != nil {
+			return nil, rerr
+		}
+	}
+	if revoked {
+		return nil, errTokenRevoked
 	}
 	parent, ok := parentOriginOf(r)
 	if !ok {
 		return nil, errParentOriginNotAllowed
 	}
-	// As a direct-link session does, a user-bound token acts for the user as
-	// stored now; the user is read with its customer.
-	party, err := s.store.Party(ctx, c.VendorID, c.CustomerID, c.UserID)
 	if oriel.ErrorKind(err) == oriel.ENOTFOUND {
 		if oriel.ErrorCode(err) == "user_not_found" {
 			return nil, errUserGone

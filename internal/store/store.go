@@ -59,6 +59,10 @@ type Store interface {
 	// Party returns a customer, its vendor's allowed origins and, when
 	// userRef is not "", its user, in one read.
 	Party(ctx context.Context, vendorID, customerRef, userRef string) (*Party, error)
+	// ReadParty reads a Party and, in the same query, what q asks for
+	// beside it: a token's revocation, a connection's ownership, the
+	// vendor's signing keys.
+	ReadParty(ctx context.Context, q PartyQuery) (*Party, error)
 	// UserByID returns a vendor's user by its Oriel id alone, whatever its customer.
 	UserByID(ctx context.Context, vendorID, id string) (*oriel.User, error)
 	// UsersByExternalID returns up to limit of a vendor's users with this

@@ -276,8 +276,11 @@ func (b *bench) measureOpens(ctx context.Context, s *server, w *world, db, name 
 		return nil, err
 	}
 	// Enough tokens for the run at two and a half times the warm-up's rate
-	// (a busy machine may slow the warm-up down).
-	rate := max(b.o.linkRate, int(warmed.rps*2.5))
+	// of opened links (a busy machine may slow the warm-up down). Refused
+	// requests do not count: past its last token the warm-up replays links,
+	// which are refused quickly and would inflate the rate.
+	opened := float64(warmed.requests-warmed.errors) / b.o.warmup.Seconds()
+	rate := max(b.o.linkRate, int(opened*2.5))
 	script, err := b.linkScript(w, "run", rate, b.o.duration)
 	if err != nil {
 		return nil, err
