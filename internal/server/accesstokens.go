@@ -8,6 +8,7 @@ import (
 
 	"github.com/orielhq/oriel"
 	"github.com/orielhq/oriel/internal/seal"
+	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/token"
 )
 
@@ -152,17 +153,63 @@ type boundTo struct {
 	CustomerID string `json:"customer_id"`
 }
 
+// accessTokensPath is the token endpoint's path.
+const accessTokensPath = "/v1/auth/access-tokens"
+
+// prebound is what prebind read for a token request: its body, and the API
+// key read together with the entity the body binds.
+type prebound struct {
+	in      accessTokenRequest
+	binding *store.Binding
+}
+
+// prebind authenticates a token request (for oauthClient) and looks its
+// bound entity up in the same query (store.Binding), keeping both for
+// issueAccessToken. It returns nil, having read nothing, when the body does
+// not decode or no token can be issued, and nil after its one read when the
+// key or the entity is missing: then the request is authenticated as usual
+// and the handler refuses it in the usual order.
+func (s *Server) prebind(r *http.Request) *oriel.APIKey {
+	var in accessTokenRequest
+	if s.tokens.minter == nil || decode(r, &in) != nil {
+		return nil
+	}
+	secretHash, err := presentedKey(r)
+	if err != nil {
+		return nil
+	}
+	b := in.BoundEntity
+	customerRef, userRef := b.ID, ""
+	if b.Type == entityUser {
+		customerRef, userRef = b.Customer, b.ID
+	}
+	binding, err := s.store.Binding(r.Context(), secretHash, customerRef, userRef)
+	if err != nil || binding == nil {
+		return nil
+	}
+	stateOf(r).prebound = &prebound{in: in, binding: binding}
+	s.touch(r.Context(), binding.Key)
+	return binding.Key
+}
+
 // issueAccessToken issues a token bound to one of the caller's customers
 // (with the admin role) or users (with the user's role).
 func (s *Server) issueAccessToken(w http.ResponseWriter, r *http.Request) error {
-	var in accessTokenRequest
-	if err := decode(r, &in); err != nil {
-		return err
+	var claims *token.Claims
+	var bound boundTo
+	var err error
+	if pre := stateOf(r).prebound; pre != nil {
+		claims, bound, err = boundFrom(vendorOf(r), pre.in.BoundEntity, pre.binding)
+	} else {
+		var in accessTokenRequest
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		if s.tokens.minter == nil {
+			return errTokensUnavailable
+		}
+		claims, bound, err = s.bind(r.Context(), vendorOf(r), in.BoundEntity)
 	}
-	if s.tokens.minter == nil {
-		return errTokensUnavailable
-	}
-	claims, bound, err := s.bind(r.Context(), vendorOf(r), in.BoundEntity)
 	if err != nil {
 		return err
 	}
@@ -187,12 +234,33 @@ func (s *Server) bind(ctx context.Context, vendorID string, b *boundEntity) (*to
 		if err != nil {
 			return nil, boundTo{}, targetError(err)
 		}
-		return &token.Claims{VendorID: vendorID, CustomerID: c.ID, Role: oriel.RoleAdmin}, boundTo{entityCustomer, c.ID, c.ID}, nil
+		return customerClaims(vendorID, c)
 	}
 	u, err := s.boundUser(ctx, vendorID, b)
 	if err != nil {
 		return nil, boundTo{}, err
 	}
+	return userClaims(vendorID, u)
+}
+
+// boundFrom is bind for an entity that prebind read with the API key.
+func boundFrom(vendorID string, b *boundEntity, found *store.Binding) (*token.Claims, boundTo, error) {
+	if b.Type == entityCustomer {
+		return customerClaims(vendorID, found.Customer)
+	}
+	if len(found.Users) > 1 {
+		return nil, boundTo{}, errAmbiguousExternalID
+	}
+	return userClaims(vendorID, found.Users[0])
+}
+
+// customerClaims are the claims of a token bound to customer c.
+func customerClaims(vendorID string, c *oriel.Customer) (*token.Claims, boundTo, error) {
+	return &token.Claims{VendorID: vendorID, CustomerID: c.ID, Role: oriel.RoleAdmin}, boundTo{entityCustomer, c.ID, c.ID}, nil
+}
+
+// userClaims are the claims of a token bound to user u, with u's role.
+func userClaims(vendorID string, u *oriel.User) (*token.Claims, boundTo, error) {
 	return &token.Claims{VendorID: vendorID, CustomerID: u.CustomerID, UserID: u.ID, Role: u.Role}, boundTo{entityUser, u.ID, u.CustomerID}, nil
 }
 

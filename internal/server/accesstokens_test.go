@@ -141,7 +141,7 @@ func TestIssueAccessToken(t *testing.T) {
 				if got.TokenType != "Bearer" || got.ExpiresIn != 900 || got.BoundEntity != tc.want || !strings.HasPrefix(got.AccessToken, "oat_") {
 					t.Fatalf("response %+v, want a Bearer oat_ token for 900 s bound to %+v", got, tc.want)
 				}
-				c, err := e.srv.accessToken(context.Background(), got.AccessToken)
+				c, _, err := e.srv.accessToken(context.Background(), got.AccessToken)
 				must(t, err)
 				if c.VendorID != e.vendor.ID || c.CustomerID != e.acme.ID || c.UserID != tc.user || c.Role != tc.role || c.Origin != "" ||
 					c.ExpiresAt-c.IssuedAt != got.ExpiresIn || c.IssuedAt != e.clock.Now().Unix() {
@@ -345,7 +345,7 @@ func TestAccessTokensDistinct(t *testing.T) {
 	tokens, ids := map[string]bool{}, map[string]bool{}
 	for range 1000 {
 		raw := e.issue(map[string]any{"type": "customer", "id": "Eacme"})
-		c, err := e.srv.accessToken(context.Background(), raw)
+		c, _, err := e.srv.accessToken(context.Background(), raw)
 		must(t, err)
 		tokens[raw], ids[c.ID] = true, true
 	}
@@ -385,24 +385,24 @@ func TestAccessTokenCheck(t *testing.T) {
 		"another deployment's":    foreign,
 		"too long":                raw + strings.Repeat("A", token.MaxLen),
 	} {
-		if _, err := e.srv.accessToken(ctx, bad); oriel.ErrorCode(err) != "token_invalid" || oriel.ErrorKind(err) != oriel.EUNAUTHORIZED {
+		if _, _, err := e.srv.accessToken(ctx, bad); oriel.ErrorCode(err) != "token_invalid" || oriel.ErrorKind(err) != oriel.EUNAUTHORIZED {
 			t.Errorf("%s: error %v, want 401 token_invalid", name, err)
 		}
 	}
-	if _, err := e.srv.accessToken(ctx, raw); err != nil {
+	if _, _, err := e.srv.accessToken(ctx, raw); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(15*time.Minute - time.Second)
-	if _, err := e.srv.accessToken(ctx, raw); err != nil {
+	if _, _, err := e.srv.accessToken(ctx, raw); err != nil {
 		t.Fatalf("a token refused before its expiry: %v", err)
 	}
 	e.clock.Advance(time.Second)
-	if _, err := e.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != "token_expired" {
+	if _, _, err := e.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != "token_expired" {
 		t.Fatalf("expired token: error %v, want token_expired", err)
 	}
 
 	keyless := newTokenEnv(t, storetest.SQLite(t), func(c *Config) { c.Keys = nil })
-	if _, err := keyless.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != "temporarily_unavailable" {
+	if _, _, err := keyless.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != "temporarily_unavailable" {
 		t.Fatalf("without keys: error %v", err)
 	}
 	keyless.do("POST", issuePath, grant(map[string]any{"type": "customer", "id": "Eacme"})).oauth(503, "temporarily_unavailable")
@@ -421,7 +421,7 @@ func TestRevokeAccessToken(t *testing.T) {
 
 		// Another vendor's key cannot revoke it, and is not told so.
 		e.doAs(e.otherSecret, "POST", revokePath, map[string]any{"token": raw}).want(200)
-		if _, err := e.srv.accessToken(ctx, raw); err != nil {
+		if _, _, err := e.srv.accessToken(ctx, raw); err != nil {
 			t.Fatalf("another vendor revoked the token: %v", err)
 		}
 		for _, token := range []string{"garbage", "oat_x", session, raw + "x"} {
@@ -437,10 +437,10 @@ func TestRevokeAccessToken(t *testing.T) {
 
 		e.do("POST", revokePath, map[string]any{"token": raw}).want(200)
 		e.do("POST", revokePath, map[string]any{"token": raw}).want(200) // twice is fine
-		if _, err := e.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != codeTokenRevoked || oriel.ErrorKind(err) != oriel.EUNAUTHORIZED {
+		if _, _, err := e.srv.accessToken(ctx, raw); oriel.ErrorCode(err) != codeTokenRevoked || oriel.ErrorKind(err) != oriel.EUNAUTHORIZED {
 			t.Fatalf("revoked token: error %v, want 401 token_revoked", err)
 		}
-		if _, err := e.srv.accessToken(ctx, kept); err != nil {
+		if _, _, err := e.srv.accessToken(ctx, kept); err != nil {
 			t.Fatalf("revoking one token revoked another: %v", err)
 		}
 		e.clock.Advance(time.Hour)
@@ -475,16 +475,16 @@ func TestRevocationAcrossReplicas(t *testing.T) {
 
 	viaB, viaA := a.issue(map[string]any{"type": "customer", "id": "Eacme"}), a.issue(map[string]any{"type": "user", "id": a.ada.ID})
 	for _, raw := range []string{viaA, viaB} {
-		if _, err := b.srv.accessToken(ctx, raw); err != nil {
+		if _, _, err := b.srv.accessToken(ctx, raw); err != nil {
 			t.Fatalf("replica B refuses replica A's token: %v", err)
 		}
 	}
 	b.do("POST", revokePath, map[string]any{"token": viaB}).want(200)
-	if _, err := a.srv.accessToken(ctx, viaB); oriel.ErrorCode(err) != codeTokenRevoked {
+	if _, _, err := a.srv.accessToken(ctx, viaB); oriel.ErrorCode(err) != codeTokenRevoked {
 		t.Fatalf("replica A after a revocation on B: error %v, want token_revoked", err)
 	}
 	a.do("POST", revokePath, map[string]any{"token": viaA}).want(200)
-	if _, err := b.srv.accessToken(ctx, viaA); oriel.ErrorCode(err) != codeTokenRevoked {
+	if _, _, err := b.srv.accessToken(ctx, viaA); oriel.ErrorCode(err) != codeTokenRevoked {
 		t.Fatalf("replica B after a revocation on A: error %v, want token_revoked", err)
 	}
 }

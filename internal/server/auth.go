@@ -34,6 +34,28 @@ func (s *Server) requireAPIKey(next handler) handler {
 // SHA-256, so the database compares hashes and timing tells an attacker
 // nothing about the secret.
 func (s *Server) authenticate(r *http.Request) (*oriel.APIKey, error) {
+	secretHash, err := presentedKey(r)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.store.APIKeyByHash(r.Context(), secretHash)
+	if oriel.ErrorKind(err) == oriel.EUNAUTHORIZED {
+		return nil, errAPIKeyUnknown
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.touch(r.Context(), k)
+	return k, nil
+}
+
+var errAPIKeyUnknown = oriel.Errorf(oriel.EUNAUTHORIZED, codeAPIKeyInvalid, "the API key is unknown or revoked. "+
+	"A key made by `oriel vendor create` against another database (it prints the database it used; by default ./data/oriel.db "+
+	"of the directory it ran in) looks the same: run it with this server's --database or --data-dir")
+
+// presentedKey returns the SHA-256 of the API key that r's Authorization
+// header presents, or why it presents none.
+func presentedKey(r *http.Request) ([]byte, error) {
 	values := r.Header.Values("Authorization")
 	if len(values) == 0 {
 		return nil, oriel.Errorf(oriel.EUNAUTHORIZED, codeAPIKeyMissing, "send your API key as: Authorization: Bearer sk_…")
@@ -43,17 +65,7 @@ func (s *Server) authenticate(r *http.Request) (*oriel.APIKey, error) {
 	if len(values) > 1 || !strings.EqualFold(scheme, "Bearer") || !apikey.Plausible(secret) {
 		return nil, oriel.Errorf(oriel.EUNAUTHORIZED, codeAPIKeyInvalid, "the Authorization header must be exactly one \"Bearer sk_…\" API key")
 	}
-	k, err := s.store.APIKeyByHash(r.Context(), apikey.Hash(secret))
-	if oriel.ErrorKind(err) == oriel.EUNAUTHORIZED {
-		return nil, oriel.Errorf(oriel.EUNAUTHORIZED, codeAPIKeyInvalid, "the API key is unknown or revoked. "+
-			"A key made by `oriel vendor create` against another database (it prints the database it used; by default ./data/oriel.db "+
-			"of the directory it ran in) looks the same: run it with this server's --database or --data-dir")
-	}
-	if err != nil {
-		return nil, err
-	}
-	s.touch(r.Context(), k)
-	return k, nil
+	return apikey.Hash(secret), nil
 }
 
 // touch records the key's use, at most once a minute per key so that reads

@@ -41,6 +41,9 @@ type requestState struct {
 	body io.ReadCloser
 	// bodyRead is the (limited) request body once readBody has read it.
 	bodyRead []byte
+	// prebound is a token request's body and bound entity, read with its
+	// API key (prebind).
+	prebound *prebound
 	// peer is the address of the connection's other end; client, of the
 	// client that sent the request (clientaddr.go), which differs from the
 	// peer behind a trusted proxy. Either is invalid when RemoteAddr is

@@ -82,7 +82,7 @@ func (s *Server) routes() []route {
 		{"GET", "/v1/api-keys", vendorAPI, list(s.listAPIKeys)},
 		{"DELETE", "/v1/api-keys/{id}", vendorAPI, s.revokeAPIKey},
 
-		{"POST", "/v1/auth/access-tokens", oauthClient, s.issueAccessToken},
+		{"POST", accessTokensPath, oauthClient, s.issueAccessToken},
 		{"POST", "/v1/auth/access-tokens/revoke", oauthClient, s.revokeAccessToken},
 
 		{"POST", "/v1/customers/{customer}/benefit-plans", vendorAPI, s.createPlan},
@@ -202,7 +202,11 @@ func (s *Server) guard(rt route) handler {
 	case vendorProxy:
 		h = s.requireAPIKey(s.rateLimited(s.apiLimiter, h))
 	case oauthClient:
-		h = s.oauthClient(s.rateLimited(s.tokenLimiter, h))
+		var prebind func(*http.Request) *oriel.APIKey
+		if rt.path == accessTokensPath {
+			prebind = s.prebind
+		}
+		h = s.oauthClient(prebind, s.rateLimited(s.tokenLimiter, h))
 	case widgetManage:
 		h = s.requireSession(requireManager(h))
 	case widgetRead:

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,54 +47,59 @@ var (
 )
 
 // accessSession authenticates a widget API request that presents the bound
-// access token raw: the token must be intact, of the access kind, unexpired
-// and not revoked, its customer (and user) must still exist and the
-// request's parent origin must be one the customer allows. Failures are
-// EUNAUTHORIZED token_invalid (which a session token or a direct-link JWT
-// presented here gets too), token_expired or token_revoked, to be answered
-// with WWW-Authenticate: Bearer error="invalid_token", and EFORBIDDEN
-// origin_not_allowed. It returns the session the handlers see; its Origin
-// is that parent origin, its role the user's at issue time, at most the
-// token's lifetime ago.
+// access token raw: the token must pass accessToken and the request's
+// parent origin must be one the token's customer allows. It returns the
+// session the handlers see; its Origin is that parent origin, its role the
+// user's at issue time, at most the token's lifetime ago.
 func (s *Server) accessSession(r *http.Request, raw string) (*auth.Session, error) {
-	ctx := r.Context()
-	if s.tokens.minter == nil {
-		return nil, errTokensUnavailable
-	}
-	c, err := s.tokens.minter.Check(token.Access, raw)
+	c, party, err := s.accessToken(r.Context(), raw)
 	if err != nil {
 		return nil, err
-	}
-	// One read: the token's revocation with its customer and user, whom
-	// the request acts for as stored now (as a direct-link session does).
-	// When the customer or user is missing, a revoked token still says so.
-	party, err := s.store.ReadParty(ctx, store.PartyQuery{VendorID: c.VendorID, CustomerRef: c.CustomerID, UserRef: c.UserID, TokenID: c.ID})
-	revoked := err == nil && party.TokenRevoked
-	if err != nil {
-		var rerr error
-		if revoked, rerr = s.store.TokenRevoked(ctx, c.ID); rerr != nil {
-			return nil, rerr
-		}
-	}
-	if revoked {
-		return nil, errTokenRevoked
 	}
 	parent, ok := parentOriginOf(r)
-	if !ok {
-		return nil, errParentOriginNotAllowed
-	}
-	if oriel.ErrorKind(err) == oriel.ENOTFOUND {
-		if oriel.ErrorCode(err) == "user_not_found" {
-			return nil, errUserGone
-		}
-		return nil, errEntityGone
-	} else if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(auth.AllowedOrigins(party), parent) {
+	if !ok || !slices.Contains(auth.AllowedOrigins(party), parent) {
 		return nil, errParentOriginNotAllowed
 	}
 	return &auth.Session{ID: c.ID, ExpiresAt: c.Expiry(), VendorID: c.VendorID, Customer: party.Customer, User: party.User, Role: c.Role, Origin: parent, Appearance: party.Appearance}, nil
+}
+
+// accessToken authenticates a bound access token ("oat_…") for the widget
+// API: it must be intact, of the access kind, unexpired and not revoked,
+// and its customer (and user) must still exist. It returns the claims and
+// the party they name (whom the request acts for as stored now, as a
+// direct-link session does), read with the token's revocation in one
+// query. Failures are EUNAUTHORIZED token_invalid (which a session token or
+// a direct-link JWT presented here gets too, and a token whose customer or
+// user was deleted), token_expired or token_revoked, to be answered with
+// WWW-Authenticate: Bearer error="invalid_token".
+func (s *Server) accessToken(ctx context.Context, raw string) (*token.Claims, *store.Party, error) {
+	if s.tokens.minter == nil {
+		return nil, nil, errTokensUnavailable
+	}
+	c, err := s.tokens.minter.Check(token.Access, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	party, err := s.store.ReadParty(ctx, store.PartyQuery{VendorID: c.VendorID, CustomerRef: c.CustomerID, UserRef: c.UserID, TokenID: c.ID})
+	revoked := err == nil && party.TokenRevoked
+	if err != nil {
+		// A revoked token says so, whether or not its customer or user is gone.
+		var rerr error
+		if revoked, rerr = s.store.TokenRevoked(ctx, c.ID); rerr != nil {
+			return nil, nil, rerr
+		}
+	}
+	switch {
+	case revoked:
+		return nil, nil, errTokenRevoked
+	case oriel.ErrorCode(err) == "user_not_found":
+		return nil, nil, errUserGone
+	case oriel.ErrorKind(err) == oriel.ENOTFOUND:
+		return nil, nil, errEntityGone
+	case err != nil:
+		return nil, nil, err
+	}
+	return c, party, nil
 }
 
 // parentOriginOf returns r's X-Oriel-Parent-Origin when it is given exactly

@@ -34,6 +34,10 @@ type Store interface {
 	CreateAPIKey(ctx context.Context, k *oriel.APIKey, secretHash []byte) error
 	// APIKeyByHash returns the live key whose secret hashes to secretHash, or EUNAUTHORIZED.
 	APIKeyByHash(ctx context.Context, secretHash []byte) (*oriel.APIKey, error)
+	// Binding reads a live API key and the customer or user of its vendor
+	// that an access-token request binds, in one query; nil when either is
+	// missing.
+	Binding(ctx context.Context, secretHash []byte, customerRef, userRef string) (*Binding, error)
 	// TouchAPIKey records that the key was used at t.
 	TouchAPIKey(ctx context.Context, id string, t time.Time) error
 	// ListAPIKeys returns one page of a vendor's live keys.

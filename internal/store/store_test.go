@@ -531,3 +531,119 @@ func TestParty(t *testing.T) {
 		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
 	})
 }
+
+// TestReadParty: the party's read also answers, in the same query, whether
+// a token is revoked, whether a connection is the customer's, and which
+// signing keys the vendor has (newest first, none for a vendor without).
+func TestReadParty(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		acme, globex, initech := newCustomer(t, s, v.ID, "acme"), newCustomer(t, s, v.ID, "globex"), newCustomer(t, s, other.ID, "initech")
+		u := &oriel.User{VendorID: v.ID, CustomerID: acme.ID, ExternalID: "ada", Name: "Ada", Role: oriel.RoleMember}
+		must(t, s.CreateUser(ctx, u))
+		connectionOf := func(c *oriel.Customer) string {
+			_, err := s.PutIntegration(ctx, &oriel.Integration{VendorID: c.VendorID, Key: "keys", Provider: "api_key", DisplayName: "Keys"})
+			must(t, err)
+			conn := &oriel.Connection{VendorID: c.VendorID, CustomerID: c.ID, Integration: "keys"}
+			must(t, s.CreateConnection(ctx, conn))
+			return conn.ID
+		}
+		mine, theirs, foreign := connectionOf(acme), connectionOf(globex), connectionOf(initech)
+		must(t, s.RevokeToken(ctx, "tok_revoked", time.Now().Add(time.Hour)))
+
+		p, err := s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: "Eacme", UserRef: "Eada", SigningKeys: true})
+		must(t, err)
+		if p.Customer.ID != acme.ID || p.User == nil || p.User.ID != u.ID || p.SigningKeys != nil || p.TokenRevoked || p.OwnsConnection {
+			t.Fatalf("without keys, token or connection: %+v", p)
+		}
+		for _, k := range []*oriel.SigningKey{
+			{VendorID: v.ID, KID: "old", Algorithm: "RS256", Fingerprint: "fp-old", PublicKeyPEM: "pem-old"},
+			{VendorID: v.ID, KID: "new", Algorithm: "RS256", Fingerprint: "fp-new", PublicKeyPEM: "pem-new"},
+			{VendorID: other.ID, KID: "theirs", Algorithm: "RS256", Fingerprint: "fp-theirs", PublicKeyPEM: "pem-theirs"},
+		} {
+			must(t, s.CreateSigningKey(ctx, k))
+		}
+		for _, tc := range []struct {
+			connection, token string
+			owns, revoked     bool
+		}{
+			{mine, "tok_revoked", true, true},
+			{theirs, "tok_live", false, false},
+			{foreign, "", false, false},
+			{"conn_nope", "tok_revoked", false, true},
+		} {
+			p, err := s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: acme.ID, UserRef: u.ID, TokenID: tc.token, ConnectionID: tc.connection, SigningKeys: true})
+			must(t, err)
+			want := []store.SigningKeyRef{{KID: "new", Fingerprint: "fp-new"}, {KID: "old", Fingerprint: "fp-old"}}
+			if p.OwnsConnection != tc.owns || p.TokenRevoked != tc.revoked || fmt.Sprint(p.SigningKeys) != fmt.Sprint(want) || p.User == nil || p.Customer.ID != acme.ID {
+				t.Errorf("ReadParty(connection %s, token %q) = owns %v, revoked %v, keys %v, user %v; want %v, %v, %v",
+					tc.connection, tc.token, p.OwnsConnection, p.TokenRevoked, p.SigningKeys, p.User, tc.owns, tc.revoked, want)
+			}
+		}
+		_, err = s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: "Eacme", UserRef: "Enobody", TokenID: "tok_revoked", SigningKeys: true})
+		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
+		_, err = s.ReadParty(ctx, store.PartyQuery{VendorID: other.ID, CustomerRef: acme.ID, ConnectionID: mine, SigningKeys: true})
+		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
+	})
+}
+
+// TestBinding: the live API key is read with the customer or user it binds,
+// in one query; a revoked key, an unknown entity and another vendor's
+// entity read nothing, and a user named by an external id that two
+// customers use reads both.
+func TestBinding(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		v, other := newVendor(t, s, "A"), newVendor(t, s, "B")
+		key := &oriel.APIKey{VendorID: v.ID, Name: "live"}
+		must(t, s.CreateAPIKey(ctx, key, []byte("hash-live")))
+		revoked := &oriel.APIKey{VendorID: v.ID, Name: "revoked"}
+		must(t, s.CreateAPIKey(ctx, revoked, []byte("hash-revoked")))
+		must(t, s.RevokeAPIKey(ctx, v.ID, revoked.ID))
+		acme, globex, initech := newCustomer(t, s, v.ID, "acme"), newCustomer(t, s, v.ID, "globex"), newCustomer(t, s, other.ID, "initech")
+		user := func(c *oriel.Customer, external string) *oriel.User {
+			u := &oriel.User{VendorID: c.VendorID, CustomerID: c.ID, ExternalID: external, Name: external, Role: oriel.RoleMember}
+			must(t, s.CreateUser(ctx, u))
+			return u
+		}
+		ada, bob, _, olga := user(acme, "ada"), user(acme, "bob"), user(globex, "bob"), user(initech, "olga")
+
+		for _, ref := range []string{acme.ID, "Eacme"} {
+			b, err := s.Binding(ctx, []byte("hash-live"), ref, "")
+			must(t, err)
+			if b == nil || b.Key.ID != key.ID || b.Key.VendorID != v.ID || b.Customer == nil || b.Customer.ID != acme.ID || b.Users != nil {
+				t.Fatalf("Binding(%s) = %+v", ref, b)
+			}
+		}
+		for _, tc := range []struct{ customer, user, want string }{
+			{"Eacme", "Eada", ada.ID}, {acme.ID, ada.ID, ada.ID}, {"", ada.ID, ada.ID}, {"", "Eada", ada.ID}, {"Eacme", "Ebob", bob.ID},
+		} {
+			b, err := s.Binding(ctx, []byte("hash-live"), tc.customer, tc.user)
+			must(t, err)
+			if b == nil || b.Key.ID != key.ID || b.Customer != nil || len(b.Users) != 1 || b.Users[0].ID != tc.want || b.Users[0].Role != oriel.RoleMember {
+				t.Fatalf("Binding(%q, %q) = %+v", tc.customer, tc.user, b)
+			}
+		}
+		if b, err := s.Binding(ctx, []byte("hash-live"), "", "Ebob"); err != nil || b == nil || len(b.Users) != 2 {
+			t.Fatalf("Binding of an external id two customers use = %+v, %v; want both users", b, err)
+		}
+		for _, tc := range []struct {
+			hash, customer, user string
+		}{
+			{"hash-revoked", "Eacme", ""},
+			{"hash-nope", "Eacme", ""},
+			{"hash-revoked", "Eacme", "Eada"},
+			{"hash-live", "Enope", ""},
+			{"hash-live", initech.ID, ""},
+			{"hash-live", "Eacme", "Enope"},
+			{"hash-live", "Eglobex", "Eada"},
+			{"hash-live", "", olga.ID},
+			{"hash-live", "", "Eolga"},
+		} {
+			if b, err := s.Binding(ctx, []byte(tc.hash), tc.customer, tc.user); err != nil || b != nil {
+				t.Errorf("Binding(%s, %q, %q) = %+v, %v; want nothing", tc.hash, tc.customer, tc.user, b, err)
+			}
+		}
+	})
+}
