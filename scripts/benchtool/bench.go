@@ -261,7 +261,9 @@ func (b *bench) startOriel(ctx context.Context, env []string, db string) (*serve
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"serve", "--addr", addr, "--public-url", "http://" + addr, "--api-rate", "1e9", "--api-burst", "1000000000", "--token-rate", "1e9", "--token-burst", "1000000000", "--prune-interval", pruneInterval.String()}
+	args := []string{"serve", "--addr", addr, "--public-url", "http://" + addr, "--api-rate", "1e9", "--api-burst", "1000000000", "--token-rate", "1e9", "--token-burst", "1000000000", "--prune-interval", pruneInterval.String(),
+		// Links that ran out are refused, not locked out: a run that needs more is run again.
+		"--link-failure-limit", "1000000000"}
 	debugAddr := ""
 	if b.o.profiles != "" {
 		if debugAddr, err = freeAddr(); err != nil {
