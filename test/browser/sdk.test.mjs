@@ -148,6 +148,30 @@ test('handshake: ready, token, tokenAck, onReady; then the customer\'s connectio
   await context.close();
 });
 
+test('a long list shows its first page, then the next on "Show more"', async () => {
+  const big = await vendor.api('POST', '/v1/customers', { external_id: 'big', name: 'Big Corp' });
+  const ids = [];
+  for (let i = 0; i < 30; i++) {
+    ids.push((await vendor.api('POST', `/v1/customers/${big.id}/connections`, { integration: 'mailgun' })).id);
+  }
+  const { page, context } = await openHost(hostSite.origin, () => mint({ type: 'customer', id: 'Ebig' }));
+  await page.evaluate(() => window.mountWidget());
+  const frame = widgetFrame(page);
+  const cards = frame.locator('.conn:not(.conn-loading)');
+  const more = frame.getByRole('button', { name: 'Show more connections' });
+  await more.waitFor();
+  // One page of 25 is loaded and told, not the whole list.
+  assert.equal(await cards.count(), 25);
+  await page.waitForFunction(() => window.statuses?.length === 25);
+  await more.click();
+  await frame.locator(`#connection-${ids[29]}`).waitFor();
+  assert.equal(await cards.count(), 30);
+  assert.ok(await more.isHidden(), 'no more pages: the button is gone');
+  await page.waitForFunction(() => window.statuses?.length === 30);
+  assert.deepEqual((await page.evaluate(() => window.statuses.map((s) => s.id))).sort(), [...ids].sort());
+  await context.close();
+});
+
 test('a refresh is pushed into the live iframe as tokenUpdate', async () => {
   const tokens = [];
   const { page, context, calls } = await openHost(

@@ -24,7 +24,9 @@
 
   var widget = window.OrielWidget;
   var LOGO_PREFIX = "/logos/"; // logos are served by Oriel, never by a third party
-  var MAX_PAGES = 20;
+  // PAGE_SIZE is how many connections the list asks for at a time: about
+  // what it shows at first. "Show more" loads the next page.
+  var PAGE_SIZE = 25;
 
   // KIND names how a connection authenticates, for one whose provider and
   // name are the same.
@@ -48,7 +50,9 @@
   var single = ""; // the id of the one connection of the widget page, or ""
   var canManage = false; // a viewer sees the status only
   var cards = []; // one state per connection shown
-  var statusesSent = false; // the first load told the parent page every status
+  var statusSent = {}; // the ids of the connections whose status the parent page was told on load
+  var nextAfter = ""; // the id the next page of the list starts after, "" when every connection is shown
+  var more = null; // the "Show more" part under the list, once there is a next page
 
   // A card is the state of one connection on screen:
   //   data    the connection, as the widget API returns it
@@ -79,23 +83,16 @@
   function load() {
     root.setAttribute("aria-busy", "true");
     root.replaceChildren(clone("tpl-loading"));
-    fetchConnections().then(
+    cards = [];
+    showMore("");
+    fetchFirst().then(
       function (list) {
         root.removeAttribute("aria-busy");
-        cards = list.map(newCard);
         root.replaceChildren();
-        if (cards.length === 0) {
+        if (list.length === 0) {
           renderEmpty();
         }
-        cards.forEach(function (card) {
-          render(card);
-        });
-        if (!statusesSent) {
-          statusesSent = true;
-          cards.forEach(function (card) {
-            widget.post("connectionStatusChange", statusEvent(card.data));
-          });
-        }
+        addCards(list);
       },
       function (problem) {
         root.removeAttribute("aria-busy");
@@ -105,24 +102,87 @@
     );
   }
 
-  function fetchConnections() {
+  // fetchFirst loads what the page shows first: its one connection, or the
+  // first page of the list.
+  function fetchFirst() {
     if (single) {
       return api("GET", connectionPath(single)).then(function (c) {
         return [c];
       });
     }
-    var all = [];
-    function page(after, n) {
-      var path = "/widget-api/connections?limit=100" + (after ? "&starting_after=" + encodeURIComponent(after) : "");
-      return api("GET", path).then(function (body) {
-        all = all.concat(body.data);
-        if (body.has_more && body.data.length > 0 && n < MAX_PAGES) {
-          return page(body.data[body.data.length - 1].id, n + 1);
-        }
-        return all;
-      });
+    return fetchPage("");
+  }
+
+  // fetchPage loads the page of the list that starts after the connection
+  // id after ("" for the first), and shows "Show more" when another follows.
+  function fetchPage(after) {
+    var path = "/widget-api/connections?limit=" + PAGE_SIZE + (after ? "&starting_after=" + encodeURIComponent(after) : "");
+    return api("GET", path).then(function (body) {
+      var last = body.data.length > 0 ? body.data[body.data.length - 1].id : "";
+      showMore(body.has_more ? last : "");
+      return body.data;
+    });
+  }
+
+  // addCards shows connections just loaded, after those shown, and tells the
+  // parent page the status of each, once.
+  function addCards(list) {
+    var added = list.map(newCard);
+    cards = cards.concat(added);
+    added.forEach(function (card) {
+      render(card);
+    });
+    added.forEach(function (card) {
+      if (!statusSent[card.data.id]) {
+        statusSent[card.data.id] = true;
+        widget.post("connectionStatusChange", statusEvent(card.data));
+      }
+    });
+    return added;
+  }
+
+  // showMore shows the "Show more" button under the list when after (the id
+  // the next page starts after) is not "", and hides it otherwise.
+  function showMore(after) {
+    nextAfter = after;
+    if (!more && after) {
+      more = clone("tpl-more").firstElementChild;
+      root.parentNode.insertBefore(more, root.nextSibling);
+      more.querySelector("[data-action=more]").addEventListener("click", loadMore);
     }
-    return page("", 1);
+    if (more) {
+      more.hidden = !after;
+      more.querySelector(".more-problem").hidden = true;
+    }
+  }
+
+  // loadMore shows the next page of the list, and moves focus to the first
+  // connection it added.
+  function loadMore() {
+    var button = more.querySelector("[data-action=more]");
+    if (button.disabled || !nextAfter) {
+      return;
+    }
+    setBusy(button, true);
+    fetchPage(nextAfter).then(
+      function (list) {
+        setBusy(button, false);
+        var added = addCards(list);
+        announce(added.length === 1 ? "1 more connection shown" : added.length + " more connections shown");
+        var heading = added.length > 0 ? added[0].el.querySelector(".conn-name") : null;
+        if (heading) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus();
+        }
+      },
+      function (problem) {
+        setBusy(button, false);
+        reportUnexpected(problem);
+        var text = more.querySelector(".more-problem");
+        text.textContent = loadProblemCopy(problem).text;
+        text.hidden = false;
+      }
+    );
   }
 
   // renderEmpty says there is no connection yet and lists, once loaded, the
