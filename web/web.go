@@ -111,8 +111,10 @@ func Write(w http.ResponseWriter, status int, p Page) error {
 		buf.Reset()
 		buffers.Put(buf)
 	}()
-	if err := t.ExecuteTemplate(buf, "shell", p); err != nil {
-		return fmt.Errorf("web: render %s: %w", p.template(), err)
+	if sp := asSkeletal(p); sp == nil || !writeSkeletal(buf, sp) {
+		if err := t.ExecuteTemplate(buf, "shell", p); err != nil {
+			return fmt.Errorf("web: render %s: %w", p.template(), err)
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
