@@ -107,7 +107,7 @@ func (s *Server) widgetKinds() []widgetKind {
 		{
 			// The employee dashboard: an employee's own benefits.
 			name: "employee-dashboard", component: "EmployeeViewWidget", binding: userBound,
-			events:   []string{"enrollmentSubmitted", "lifeEventSubmitted"},
+			events:   []string{"enrollmentSubmitted", "lifeEventSubmitted", "appointmentBooked", "appointmentRescheduled", "appointmentCancelled"},
 			sdkPage:  func(f web.Frame, _ string) web.Page { return web.DashboardPage{Frame: f} },
 			linkPath: "/direct_link/embedded/employee-dashboard",
 			linkPage: func(_ *Server, _ *http.Request, sess *auth.Session, f web.Frame, _ string) (web.Page, error) {
