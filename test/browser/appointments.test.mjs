@@ -158,7 +158,7 @@ test('book for a dependent with intake answers, see it listed, download the .ics
   assert.match(await frame.locator('.ed-appt-zone').innerText(), /your time zone, Europe\/Paris[\s\S]*provider's time zone is America\/New York/);
   await chooseTime(frame, 1);
   // Each time shows the provider's clock too; the choice both.
-  assert.match(await frame.locator('.ed-slot').first().innerText(), /\d:\d\d (AM|PM)\s+9:00 AM New York/);
+  assert.match(await frame.locator('.ed-slot').first().innerText(), /\d:\d\d (AM|PM)\s+9:00 AM E[SD]T/);
   assert.match(await frame.locator('.ed-appt-chosen').innerText(), /your time · .* 9:00 AM – 9:20 AM in America\/New York/);
   await shoot(page, 'appointments-slots-light');
   await frame.getByRole('button', { name: 'Continue' }).click();

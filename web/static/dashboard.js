@@ -1184,7 +1184,7 @@
   }
 
   function minutesText(m) {
-    if (m > 0 && m % 1440 === 0) {
+    if (m >= 2880 && m % 1440 === 0) {
       return m / 1440 + (m === 1440 ? " day" : " days");
     }
     if (m > 0 && m % 60 === 0) {
@@ -1417,6 +1417,12 @@
     );
   }
 
+  // sentence makes an API message a sentence: capitalised, with its stop.
+  function sentence(text) {
+    text = String(text || "").trim();
+    return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+  }
+
   // changeFailed shows why a change was refused (the cut-off passed, the
   // appointment was cancelled meanwhile) and refreshes the list.
   function changeFailed(err) {
@@ -1425,7 +1431,7 @@
     }
     state.booking = null;
     loadAppointments().then(function () {
-      state.notice = { kind: "error", text: err.message };
+      state.notice = { kind: "error", text: sentence(err.message) };
       render("#ed-panel");
     });
   }
@@ -1473,7 +1479,7 @@
   }
 
   function renderSlots(panel, b) {
-    var error = h("p", { id: "ed-slot-error", className: "field-error", role: "alert", tabindex: "-1", text: b.fieldError, hidden: !b.fieldError });
+    var error = h("p", { id: "ed-slot-error", className: "field-error ed-appt-alert", role: "alert", tabindex: "-1", text: b.fieldError, hidden: !b.fieldError });
     panel.appendChild(error);
     if (b.slotsError) {
       panel.appendChild(problem("The free times could not be loaded", b.slotsError.message, function () {
@@ -1530,7 +1536,7 @@
     var grid = h("div", { className: "ed-slots" });
     byDay[b.day].forEach(function (s, i) {
       var chosen = !!b.slot && b.slot.start === s.start;
-      var other = b.zone && !sameClock(s.start, b.zone) ? timeOf(s.start, b.zone) + " " + zoneName(b.zone).replace(/^.*\//, "") : "";
+      var other = b.zone && !sameClock(s.start, b.zone) ? when(s.start, b.zone, { hour: "numeric", minute: "2-digit", timeZoneName: "short" }) : "";
       grid.appendChild(h("label", { className: "ed-slot" + (chosen ? " chosen" : ""), "for": "ed-slot-" + i },
         h("input", { type: "radio", name: "ed-slot", id: "ed-slot-" + i, value: s.start, checked: chosen,
           on: { change: function () { b.slot = s; b.fieldError = ""; render("#ed-slot-" + i); } } }),
@@ -1635,15 +1641,25 @@
       submitBooking(b);
     } } },
       facts,
-      h("p", { className: "ed-appt-rule", text: cutoffMinutes > 0
-        ? "You can reschedule or cancel here until " + at(changeUntil, HERE) + " (" + minutesText(cutoffMinutes) + " before the start)."
-        : "You can reschedule or cancel here until it starts." }),
+      cutoffRule(changeUntil, cutoffMinutes),
       h("p", { id: "ed-confirm-error", className: "field-error", role: "alert", tabindex: "-1", text: b.fieldError, hidden: !b.fieldError }),
       h("div", { className: "actions" },
         h("button", { type: "button", className: "btn btn-ghost", text: "Back", disabled: b.busy,
           on: { click: function () { b.step = b.moving || !needsDetails(t) ? "time" : "details"; b.fieldError = ""; render("#ed-panel"); } } }),
         submit));
     panel.appendChild(form);
+  }
+
+  // cutoffRule says until when the appointment can be changed here; a time
+  // already within the cut-off is said to be final before it is booked.
+  function cutoffRule(changeUntil, cutoffMinutes) {
+    if (Date.parse(changeUntil) <= Date.now()) {
+      return h("p", { className: "ed-appt-rule is-closed", text: "This time is less than " + minutesText(cutoffMinutes) +
+        " away: once booked, it cannot be rescheduled or cancelled here. To change it, contact the provider." });
+    }
+    return h("p", { className: "ed-appt-rule", text: cutoffMinutes > 0
+      ? "You can reschedule or cancel here until " + at(changeUntil, HERE) + " (" + minutesText(cutoffMinutes) + " before the start)."
+      : "You can reschedule or cancel here until it starts." });
   }
 
   function submitBooking(b) {
@@ -1691,7 +1707,7 @@
           b.slot = null;
           b.fieldError = err.code === "slot_unavailable"
             ? "That time was just taken by someone else. The free times below are up to date: choose another one."
-            : err.message + " The free times below are up to date.";
+            : sentence(err.message) + " The free times below are up to date.";
           loadSlots(b);
           render("#ed-slot-error");
           return;
@@ -1703,7 +1719,7 @@
         if (err.status !== 422) {
           report(err);
         }
-        b.fieldError = err.message;
+        b.fieldError = sentence(err.message);
         render("#ed-confirm-error");
       }
     );
