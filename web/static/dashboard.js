@@ -331,8 +331,8 @@
     state.editing = "";
     state.reporting = false;
     state.booking = null;
-    if (tab === "appointments" && !state.appts) {
-      loadAppointments();
+    if (tab === "appointments") {
+      loadAppointments(); // afresh: times pass, and with them cut-offs
     }
     if (tab !== "enroll") {
       state.flow = null;
@@ -1211,9 +1211,12 @@
   }
 
   // loadAppointments reads what the tab shows: the types offered and the
-  // employee's appointments, upcoming and past.
+  // employee's appointments, upcoming and past. What it read before stays
+  // on screen meanwhile.
   function loadAppointments() {
-    state.appts = { loading: true };
+    if (!state.appts || state.appts.error) {
+      state.appts = { loading: true };
+    }
     var q = "?limit=100";
     return Promise.all([
       call("GET", APPOINTMENTS_API + "/types" + q),
