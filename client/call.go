@@ -17,8 +17,7 @@ const maxCallResponseBytes = 16 << 20
 // Call sends a request to Oriel's vendor API (/v1/…) with the API key: in,
 // when not nil, as a JSON body; a 2xx answer's JSON body is decoded into
 // out when out is not nil. Any other answer is an *Error with Oriel's
-// error code (docs/errors.md), its message and, for a request with wrong
-// values, a message per field in Fields. path may hold a query, as in
+// error code (docs/errors.md) and its message. path may hold a query, as in
 // "/v1/life-events?status=submitted".
 //
 //	var plan struct{ ID string `json:"id"` }

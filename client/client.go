@@ -225,9 +225,6 @@ type Error struct {
 	Description string // Oriel's error_description: what is wrong and how to fix it
 	// RetryAfter is how long to wait before retrying, from a 429's Retry-After.
 	RetryAfter time.Duration
-	// Fields is, for a request with wrong values (from Call), a message per
-	// field of the request, to show next to it.
-	Fields map[string]string
 	// Provider is, for a connection_error from Proxy, the provider's answer.
 	Provider *ProviderAnswer
 }

@@ -78,13 +78,12 @@ func (c *Client) Proxy(ctx context.Context, connectionID, method, path string, b
 // problemFrom reads one of Oriel's problem documents.
 func problemFrom(resp *http.Response, body []byte) *Error {
 	var p struct {
-		Detail   string            `json:"detail"`
-		Code     string            `json:"code"`
-		Fields   map[string]string `json:"fields"`
-		Provider *ProviderAnswer   `json:"provider"`
+		Detail   string          `json:"detail"`
+		Code     string          `json:"code"`
+		Provider *ProviderAnswer `json:"provider"`
 	}
 	_ = json.Unmarshal(body, &p)
-	e := &Error{StatusCode: resp.StatusCode, Code: resp.Header.Get("Oriel-Error"), Description: p.Detail, Fields: p.Fields, Provider: p.Provider}
+	e := &Error{StatusCode: resp.StatusCode, Code: resp.Header.Get("Oriel-Error"), Description: p.Detail, Provider: p.Provider}
 	if seconds, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && seconds > 0 {
 		e.RetryAfter = time.Duration(seconds) * time.Second
 	}
