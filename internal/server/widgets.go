@@ -188,14 +188,7 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 		if err != nil {
 			return s.refuse(w, r, err, framed)
 		}
-		var target func(context.Context, *auth.Session) error
-		if k.linkTarget != nil {
-			target = k.linkTarget(s, param)
-		}
-		sess, err := s.openLink(w, r, q.token, framed, target)
-		if err == nil && !bound(k.binding, sess) {
-			err = framedRejection(errUserBindingRequired, sess)
-		}
+		sess, err := s.openLink(w, r, q.token, framed, s.linkTarget(k, param))
 		var page web.Page
 		f := web.Frame{}
 		if err == nil {
@@ -209,17 +202,30 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 	}
 }
 
+// linkTarget is what opening a link to k (at param) checks once the token
+// verifies and before its jti is spent, so that a link to the wrong thing
+// does not use up its token: the session's binding (errUserBindingRequired),
+// then k's own linkTarget.
+func (s *Server) linkTarget(k widgetKind, param string) func(context.Context, *auth.Session) error {
+	var target func(context.Context, *auth.Session) error
+	if k.linkTarget != nil {
+		target = k.linkTarget(s, param)
+	}
+	return func(ctx context.Context, sess *auth.Session) error {
+		if !bound(k.binding, sess) {
+			return errUserBindingRequired
+		}
+		if target != nil {
+			return target(ctx, sess)
+		}
+		return nil
+	}
+}
+
 // bound reports whether sess may open a widget of binding b; when it may
 // not, the refusal is errUserBindingRequired.
 func bound(b binding, sess *auth.Session) bool {
 	return b != userBound || sess.User != nil
-}
-
-// framedRejection makes err, a refusal of a page after its link was
-// verified, an auth.Rejection with the session's origin, so that the error
-// page stays framed by the parent and posts the error to it.
-func framedRejection(err *oriel.Error, sess *auth.Session) error {
-	return &auth.Rejection{Err: err, Origin: sess.Origin, VendorID: sess.VendorID}
 }
 
 // widgetKindNamed returns the registered kind called name.
@@ -242,4 +248,11 @@ func (s *Server) workspaceSections() []web.Section {
 		}
 	}
 	return out
+}
+
+// framedRejection makes err, a refusal of a page after its link was
+// verified, an auth.Rejection with the session's origin, so that the error
+// page stays framed by the parent and posts the error to it.
+func framedRejection(err *oriel.Error, sess *auth.Session) error {
+	return &auth.Rejection{Err: err, Origin: sess.Origin, VendorID: sess.VendorID}
 }

@@ -132,8 +132,13 @@ async function expectCardsWhole(page, selector) {
   assert.match(await since.innerText(), /^Connected on \w/);
 }
 
-/** Saves full-page screenshots of page in light and dark appearance. */
+/**
+ * Saves full-page screenshots of page in light and dark appearance, scrolled
+ * to the top first: a full-page capture keeps the scroll position, which
+ * would leave the sticky bars in the middle of the picture.
+ */
 async function screenshots(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
     await page.waitForTimeout(300);
@@ -287,6 +292,7 @@ test('Benefits: an employee adds a spouse, elects medical for employee + spouse,
   await screenshots(page, 'benefits');
   await page.setViewportSize({ width: 360, height: 800 });
   await page.waitForTimeout(300);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, 'demo-benefits-360.png'), fullPage: true });
   await page.setViewportSize({ width: 1440, height: 900 });
   assert.deepEqual(page.errors, []);
