@@ -1352,7 +1352,7 @@
         h("span", { className: "ed-badge ed-appt-" + (upcoming ? "booked" : a.status === "cancelled" ? "cancelled" : "past"), text: status })),
       h("p", { className: "ed-appt-when", text: span(a.start, a.end, HERE) + " (" + zoneName(HERE) + ")" }),
       sameClock(a.start, tz) ? null : h("p", { className: "muted", text: "Provider's time: " + span(a.start, a.end, tz) + " (" + zoneName(tz) + ")" }),
-      h("p", { className: "muted", text: modeText(a.type) + " · for " + forWhom(a.dependent_id) }),
+      h("p", { className: "muted", text: modeText(a.type) + " · for " + (a.dependent_id ? forWhom(a.dependent_id) : "you") }),
       rule,
       h("div", { className: "actions" },
         upcoming ? h("button", { type: "button", className: "btn btn-ghost btn-small", text: "Reschedule", disabled: !a.can_change,
