@@ -13,7 +13,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOriel, setupVendor, startSite, launch, shootFramed } from './harness.mjs';
+import { startOriel, setupVendor, startSite, launch, shootFramed, dashboardHostPage } from './harness.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
 let oriel, browser, vendor, hostSite;
@@ -44,27 +44,12 @@ before(async () => {
     name: 'Benefits advisor call', duration_minutes: 30, mode: 'phone', availability,
     questions: [{ id: 'topic', label: 'What would you like to discuss?', kind: 'text' }],
   });
-  hostPages['/'] = () => `<!doctype html><meta charset="utf-8"><title>Host</title>
-<style>body { margin: 0; font-family: sans-serif; }</style>
-<div id="mount"></div>
-<script src="${oriel.origin}/sdk/oriel.js"></script>
-<script>
-  window.events = [];
-  window.origins = [];
   // Where every appointment message came from, as the page received it.
+  const recordOrigins = `window.origins = [];
   window.addEventListener('message', (e) => {
     try { if (/^appointment/.test(JSON.parse(e.data).type)) origins.push(e.origin); } catch {}
-  });
-  window.oriel = Oriel.createOriel({ baseUrl: ${JSON.stringify(oriel.origin)}, fetchToken: () => window.fetchToken() });
-  window.mountDashboard = (options = {}) => oriel.mount(document.getElementById('mount'), {
-    widget: 'employee-dashboard', autoResize: true,
-    onError: (code, message) => events.push(['error', code, message]),
-    onAppointmentBooked: (e) => events.push(['appointmentBooked', e]),
-    onAppointmentRescheduled: (e) => events.push(['appointmentRescheduled', e]),
-    onAppointmentCancelled: (e) => events.push(['appointmentCancelled', e]),
-    ...options,
-  });
-</script>`;
+  });`;
+  hostPages['/'] = () => dashboardHostPage(oriel, ['onError', 'onAppointmentBooked', 'onAppointmentRescheduled', 'onAppointmentCancelled'], recordOrigins);
   browser = await launch();
 });
 
@@ -75,16 +60,7 @@ after(async () => {
 });
 
 /** Mints a token bound to the employee external, as the vendor's backend would. */
-async function mint(external) {
-  const res = await fetch(`${oriel.local}/v1/auth/access-tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${vendor.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', bound_entity: { type: 'employee', id: `E${external}` } }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return { token: body.access_token, expiresIn: body.expires_in };
-}
+const mint = (external) => vendor.mint({ type: 'employee', id: `E${external}` });
 
 /** Opens the host page as the employee, in Paris, on the Appointments tab. */
 async function openHost(external, { viewport = { width: 1100, height: 900 }, mount = {} } = {}) {
