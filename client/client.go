@@ -3,7 +3,9 @@
 // (POST /v1/auth/access-tokens and …/revoke), and TokenHandler, the token
 // endpoint of your own that the browser SDK's fetchToken calls. Its Proxy
 // method calls a customer's connected app through Oriel
-// (/v1/connections/{id}/proxy/…), without handling its credentials.
+// (/v1/connections/{id}/proxy/…), without handling its credentials, and
+// Call sends any other vendor API request (plans, appointments, life
+// events, …) with typed errors.
 //
 // It imports nothing from Oriel's server, so vendors can depend on it alone:
 //
@@ -92,7 +94,7 @@ func (t *AccessToken) LogValue() slog.Value {
 		slog.String("entity_type", string(t.Entity.Type)), slog.String("entity_id", t.Entity.ID))
 }
 
-// Client calls Oriel's token endpoints with a vendor API key. It is safe for
+// Client calls Oriel's vendor API with a vendor API key. It is safe for
 // concurrent use.
 type Client struct {
 	baseURL string

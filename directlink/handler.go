@@ -26,7 +26,7 @@ type Identity struct {
 // Handler is the direct link URL microservice. It answers
 //
 //	POST (any path), Content-Type: application/json
-//	{"kind": "connection"|"app"|"sso", "asset": "con_42" or "/connections",
+//	{"kind": "connection"|"app"|"sso"|"employee-dashboard", "asset": "con_42", "/connections" or "",
 //	 "customer": "…", "user": "…", "origin": "https://app.vendor.example"}
 //
 // with 200 {"url": "…"}, after Authenticate has identified the caller. For

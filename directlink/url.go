@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Kind is one of the three kinds of direct link.
+// Kind is one of the kinds of direct link.
 type Kind string
 
 // The kinds of direct link.
@@ -22,13 +22,19 @@ const (
 	// KindSSO signs the customer in at the top level ("White-label SSO"):
 	// /direct_link/sso?dl_path=…. Asset is the path to land on.
 	KindSSO Kind = "sso"
+	// KindEmployeeDashboard opens the employee dashboard in an iframe:
+	// /direct_link/embedded/employee-dashboard. It has no asset, and the
+	// link must name a user (an employee): a customer-level link is refused
+	// with user_binding_required.
+	KindEmployeeDashboard Kind = "employee-dashboard"
 )
 
 // Link says what a direct link opens and for whom.
 type Link struct {
 	Kind Kind `json:"kind"`
-	// Asset is the connection id for KindConnection, and for KindApp and
-	// KindSSO a path on the Oriel host such as "/connections".
+	// Asset is the connection id for KindConnection, for KindApp and
+	// KindSSO a path on the Oriel host such as "/connections", and empty
+	// for KindEmployeeDashboard.
 	Asset string `json:"asset"`
 	// Customer is an Oriel customer id or "E" + the vendor's external id.
 	Customer string `json:"customer,omitempty"`
@@ -44,6 +50,9 @@ type Link struct {
 // the Oriel deployment's public URL (see Regions).
 func (s *Signer) URL(baseURL string, l Link) (string, error) {
 	prefix, err := urlPrefix(baseURL, l.Kind, l.Asset)
+	if err == nil && l.Kind == KindEmployeeDashboard && l.User == "" {
+		err = errors.New("directlink: an employee-dashboard link acts for one employee: give its user")
+	}
 	if err != nil {
 		return "", err // refuse before signing
 	}
@@ -85,8 +94,13 @@ func urlPrefix(baseURL string, kind Kind, asset string) (string, error) {
 			endpoint = "/direct_link/sso"
 		}
 		return base + endpoint + "?dl_path=" + url.QueryEscape(asset) + "&dl_token=", nil
+	case KindEmployeeDashboard:
+		if asset != "" {
+			return "", errors.New("directlink: an employee-dashboard link has no asset")
+		}
+		return base + "/direct_link/embedded/employee-dashboard?dl_token=", nil
 	default:
-		return "", fmt.Errorf("directlink: unknown link kind %q; use %q, %q or %q", kind, KindConnection, KindApp, KindSSO)
+		return "", fmt.Errorf("directlink: unknown link kind %q; use %q, %q, %q or %q", kind, KindConnection, KindApp, KindSSO, KindEmployeeDashboard)
 	}
 }
 

@@ -17,6 +17,7 @@ func TestBuildURL(t *testing.T) {
 		{"https://oriel.example/", KindApp, "/connections", "https://oriel.example/direct_link/embedded/app?dl_path=%2Fconnections&dl_token=T.o-k_en"},
 		{"https://Oriel.example/prefix/", KindSSO, "/connections?tab=all&x=1", "https://Oriel.example/prefix/direct_link/sso?dl_path=%2Fconnections%3Ftab%3Dall%26x%3D1&dl_token=T.o-k_en"},
 		{"http://localhost:8080", KindSSO, "/", "http://localhost:8080/direct_link/sso?dl_path=%2F&dl_token=T.o-k_en"},
+		{"https://oriel.example/", KindEmployeeDashboard, "", "https://oriel.example/direct_link/embedded/employee-dashboard?dl_token=T.o-k_en"},
 	} {
 		got, err := BuildURL(c.base, c.kind, c.asset, "T.o-k_en")
 		if err != nil || got != c.want {
@@ -24,7 +25,7 @@ func TestBuildURL(t *testing.T) {
 			continue
 		}
 		q, _ := url.Parse(got)
-		if q.Query().Get("dl_token") != "T.o-k_en" || (c.kind != KindConnection && q.Query().Get("dl_path") != c.asset) {
+		if q.Query().Get("dl_token") != "T.o-k_en" || (c.asset != "" && c.kind != KindConnection && q.Query().Get("dl_path") != c.asset) {
 			t.Errorf("%s does not round-trip", got)
 		}
 	}
@@ -53,6 +54,7 @@ func TestBuildURLRejects(t *testing.T) {
 		{"https://oriel.example", KindSSO, "/a b"},
 		{"https://oriel.example", KindSSO, "/a\nb"},
 		{"https://oriel.example", "widget", "/x"},
+		{"https://oriel.example", KindEmployeeDashboard, "/benefits"},
 	} {
 		if got, err := BuildURL(c.base, c.kind, c.asset, "t"); err == nil {
 			t.Errorf("BuildURL(%q, %q, %q) = %s, want an error", c.base, c.kind, c.asset, got)
@@ -72,6 +74,13 @@ func TestSignerURL(t *testing.T) {
 	}
 	if _, err := s.URL("https://oriel.example", Link{Kind: KindApp, Asset: "//evil", Customer: "Eacme"}); err == nil {
 		t.Error("a bad path was signed")
+	}
+	if _, err := s.URL("https://oriel.example", Link{Kind: KindEmployeeDashboard, Customer: "Eacme"}); err == nil {
+		t.Error("an employee-dashboard link without a user was signed")
+	}
+	got, err = s.URL("https://oriel.example", Link{Kind: KindEmployeeDashboard, Customer: "Eacme", User: "Eada"})
+	if u, _ := url.Parse(got); err != nil || u.Path != "/direct_link/embedded/employee-dashboard" || u.Query().Get("dl_path") != "" {
+		t.Errorf("employee-dashboard URL = %s, %v", got, err)
 	}
 }
 

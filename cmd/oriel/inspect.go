@@ -126,7 +126,7 @@ func postInspect(ctx context.Context, baseURL, apiKey string, body any) ([]byte,
 // printInspection writes in for a person.
 func printInspection(w io.Writer, in *inspection) {
 	kind := map[string]string{"connection": "connection widget " + in.Link.ConnectionID, "app": "Fully Embedded workspace " + in.Link.Path,
-		"sso": "White-label SSO to " + in.Link.Path, "token": "bare token, inspected as an embedded link"}[in.Link.Kind]
+		"sso": "White-label SSO to " + in.Link.Path, "employee-dashboard": "employee dashboard", "token": "bare token, inspected as an embedded link"}[in.Link.Kind]
 	fmt.Fprintf(w, "Link:    %s\nHeader:  %s\nClaims:  %s\n", kind, orNone(in.Header), orNone(in.Claims))
 	switch {
 	case in.MatchedKey != nil:

@@ -14,10 +14,10 @@ func cmdLink(ctx context.Context, args []string, env func(string) string, stdout
 	if len(args) > 0 && args[0] == "inspect" {
 		return cmdLinkInspect(ctx, args[1:], env, stdout, stderr)
 	}
-	f := newCommandFlags("oriel link", "--key FILE --vendor ID --customer REF (--connection ID | --app PATH | --sso PATH) [--base-url URL | --region NAME] [flags]",
+	f := newCommandFlags("oriel link", "--key FILE --vendor ID --customer REF (--connection ID | --app PATH | --sso PATH | --employee-dashboard) [--base-url URL | --region NAME] [flags]",
 		`Prints a direct-link URL with a fresh token: the connection widget
-(--connection), the whole workspace framed (--app) or a top-level sign-in
-(--sso). The Oriel deployment is --base-url, else the URL that --region names
+(--connection), the whole workspace framed (--app), a top-level sign-in
+(--sso) or the employee dashboard of --user (--employee-dashboard). The Oriel deployment is --base-url, else the URL that --region names
 in ORIEL_REGIONS (us=https://…,eu=https://…), else ORIEL_PUBLIC_URL.
 
 'oriel link inspect URL-OR-TOKEN' asks the server why a link is refused,
@@ -27,6 +27,7 @@ without using it up; see 'oriel link inspect --help'.`)
 	f.StringVar(&connection, "connection", "", "open the connection widget of this connection `id`")
 	f.StringVar(&app, "app", "", "open the workspace, framed, at this `path` (for example /connections)")
 	f.StringVar(&sso, "sso", "", "sign in at the top level and go to this `path`")
+	employeeDashboard := f.Bool("employee-dashboard", false, "open the employee dashboard of --user")
 	f.StringVar(&baseURL, "base-url", "", "the Oriel deployment's public `URL`")
 	f.StringVar(&region, "region", "", "the `region` whose URL ORIEL_REGIONS gives (us, eu, sg, jp, au or your own)")
 	if err := f.parse(args, env, stdout); err != nil {
@@ -40,8 +41,12 @@ without using it up; see 'oriel link inspect --help'.`)
 			n++
 		}
 	}
+	if *employeeDashboard {
+		link.Kind = directlink.KindEmployeeDashboard
+		n++
+	}
 	if n != 1 {
-		return f.usageErrorf("give exactly one of --connection, --app and --sso")
+		return f.usageErrorf("give exactly one of --connection, --app, --sso and --employee-dashboard")
 	}
 	base, err := linkBaseURL(f, baseURL, region, env)
 	if err != nil {

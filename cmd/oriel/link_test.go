@@ -25,6 +25,7 @@ func TestLink(t *testing.T) {
 		{[]string{"--connection", "con_1", "--base-url", "https://oriel.example/"}, "oriel.example", "/direct_link/embedded/connections/con_1", ""},
 		{[]string{"--app", "/connections", "--region", "eu"}, "eu.oriel.example", "/direct_link/embedded/app", "/connections"},
 		{[]string{"--sso", "/connections?x=1", "--user", "Ealice"}, "self.oriel.example", "/direct_link/sso", "/connections?x=1"},
+		{[]string{"--employee-dashboard", "--user", "Ealice"}, "self.oriel.example", "/direct_link/embedded/employee-dashboard", ""},
 	} {
 		var out bytes.Buffer
 		args := append([]string{"--key", priv, "--vendor", "vnd_1", "--customer", "Eacme"}, c.args...)
@@ -51,6 +52,8 @@ func TestLinkErrors(t *testing.T) {
 	}{
 		{[]string{"--base-url", "https://o.example"}, nil, "exactly one of", 2},
 		{[]string{"--app", "/", "--sso", "/", "--base-url", "https://o.example"}, nil, "exactly one of", 2},
+		{[]string{"--app", "/", "--employee-dashboard", "--base-url", "https://o.example"}, nil, "exactly one of", 2},
+		{[]string{"--employee-dashboard", "--base-url", "https://o.example"}, nil, "give its user", 1},
 		{[]string{"--app", "/"}, nil, "--base-url URL or --region NAME", 2},
 		{[]string{"--app", "/", "--base-url", "https://o.example", "--region", "us"}, nil, "not both", 2},
 		{[]string{"--app", "/", "--region", "jp"}, map[string]string{"ORIEL_REGIONS": "us=https://us.example"}, `"jp" is not configured`, 1},

@@ -12,6 +12,7 @@
 //	   ── from here on the parent origin is known ──
 //	CheckTime                iat, exp, nbf                              (401)
 //	user                     read with the customer                     (401 user_not_found)
+//	Link.Target              what the link opens, for the session       (403, 404 …)
 //	Link.Connection          the connection the link opens must be the  (404 connection_not_found)
 //	                         customer's
 //	RecordJTI                the one write: single use                  (401 jti_replayed)
@@ -102,11 +103,14 @@ type Link struct {
 	// "" when unknown; when given it must be the parent origin, since a page
 	// framed by any other would not be shown anyway (origin_mismatch).
 	Referrer string
-	// Connection, when set, is the connection the link opens (the id in
-	// its URL): it must be one of the customer's, else the link is refused
-	// with connection_not_found, the parent origin known. It is checked
-	// after every check of the token and before the jti is spent, so a link
-	// to the wrong connection does not use up its token.
+	// Target, when set, checks what the link opens for the session the
+	// token names (such as the binding its page needs); Connection, when
+	// set, is the connection the link opens (the id in its URL), which must
+	// be one of the customer's, else the link is refused with
+	// connection_not_found. Both run after every check of the token and
+	// before the jti is spent, so a link to the wrong thing does not use up
+	// its token; their refusal comes with the parent origin known.
+	Target     func(ctx context.Context, s *Session) error
 	Connection string
 }
 
@@ -119,23 +123,23 @@ const (
 	CheckOrigin    = "origin"     // embedded only: the parent origin is allowed
 	CheckTime      = "time"       // iat, exp, nbf
 	CheckUser      = "user"       // sub names a user of the customer, if any
-	CheckTarget    = "target"     // Link.Connection, if any
+	CheckTarget    = "target"     // Link.Target and Link.Connection, if any
 	CheckSingleUse = "single_use" // the jti was not used before
 )
 
-// OpenEmbedded opens a link for a page in an iframe, with no Connection: see Open.
+// OpenEmbedded opens a link for a page in an iframe, with no target: see Open.
 func (d *DirectLinks) OpenEmbedded(ctx context.Context, raw, referrer string) (*Session, error) {
 	return d.Open(ctx, raw, Link{Embedded: true, Referrer: referrer})
 }
 
-// OpenSSO opens a White-label SSO link, at the top level, with no Connection:
+// OpenSSO opens a White-label SSO link, at the top level, with no target:
 // see Open.
 func (d *DirectLinks) OpenSSO(ctx context.Context, raw string) (*Session, error) {
 	return d.Open(ctx, raw, Link{})
 }
 
 // Open verifies the token raw, resolves the parent origin of an embedded
-// link, checks l.Connection, consumes the jti and returns a new session. Every
+// link, checks l.Target and l.Connection, consumes the jti and returns a new session. Every
 // failure is a *Rejection.
 func (d *DirectLinks) Open(ctx context.Context, raw string, l Link) (*Session, error) {
 	return d.open(ctx, raw, l, nil)
@@ -191,8 +195,8 @@ func (d *DirectLinks) open(ctx context.Context, raw string, l Link, in *Inspecti
 	if s.User != nil {
 		s.Role = s.User.Role
 	}
-	if l.Connection != "" {
-		if err := in.record(CheckTarget, ownsConnection(party)); err != nil {
+	if l.Target != nil || l.Connection != "" {
+		if err := in.record(CheckTarget, l.check(ctx, s, party)); err != nil {
 			return nil, reject(err, tok, parent)
 		}
 	}
@@ -249,10 +253,15 @@ func (d *DirectLinks) verify(ctx context.Context, tok *linktoken.Token, in *Insp
 	return err
 }
 
-// ownsConnection is the check of Link.Connection: the party's customer
-// must own the connection the link opens.
-func ownsConnection(party *store.Party) error {
-	if !party.OwnsConnection {
+// check runs l.Target for s, then checks that party's customer owns
+// l.Connection.
+func (l Link) check(ctx context.Context, s *Session, party *store.Party) error {
+	if l.Target != nil {
+		if err := l.Target(ctx, s); err != nil {
+			return err
+		}
+	}
+	if l.Connection != "" && !party.OwnsConnection {
 		return errConnectionNotFound
 	}
 	return nil

@@ -80,7 +80,7 @@ func (d *DirectLinks) Inspect(ctx context.Context, vendorID, raw string, l Link)
 		names = append(names, CheckOrigin)
 	}
 	names = append(names, CheckTime, CheckUser)
-	if l.Connection != "" {
+	if l.Target != nil || l.Connection != "" {
 		names = append(names, CheckTarget)
 	}
 	for _, name := range append(names, CheckSingleUse)[len(in.Checks):] {

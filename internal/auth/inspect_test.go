@@ -13,6 +13,9 @@ import (
 	"github.com/orielhq/oriel/internal/store/storetest"
 )
 
+// errWrongThing is a Target's refusal in these tests.
+var errWrongThing = oriel.Errorf(oriel.ENOTFOUND, "connection_not_found", "no such connection")
+
 // Inspect answers what Open would, check by check, and spends nothing: for
 // every refused link its first failed check is Open's refusal, and a link
 // inspected first still opens.
@@ -21,6 +24,7 @@ func TestInspectAgreesWithOpen(t *testing.T) {
 		w := newWorld(t, s)
 		ctx := context.Background()
 		acme, now := sub(w.v1, "Eacme"), w.clock.Now()
+		wrongTarget := func(context.Context, *auth.Session) error { return errWrongThing }
 		used := w.sign(w.kA, claims{sub: acme})
 		w.mustOpen(used)
 		cases := []struct {
@@ -41,6 +45,7 @@ func TestInspectAgreesWithOpen(t *testing.T) {
 			{"origin mismatch", w.sign(w.kA, claims{sub: acme}), auth.Link{Embedded: true, Referrer: "https://evil.test"}, auth.CheckOrigin, auth.CodeOriginMismatch},
 			{"too old", w.sign(w.kA, claims{sub: acme, iat: now.Add(-time.Hour)}), auth.Link{Embedded: true}, auth.CheckTime, linktoken.CodeTooOld},
 			{"unknown user", w.sign(w.kA, claims{sub: sub(w.v1, "Eacme", "Enobody")}), auth.Link{Embedded: true}, auth.CheckUser, auth.CodeUserNotFound},
+			{"wrong target", w.sign(w.kA, claims{sub: acme}), auth.Link{Embedded: true, Target: wrongTarget}, auth.CheckTarget, "connection_not_found"},
 			{"right connection", w.sign(w.kA, claims{sub: acme}), auth.Link{Embedded: true, Connection: w.conn1.ID}, "", ""},
 			{"another customer's connection", w.sign(w.kA, claims{sub: acme}), auth.Link{Embedded: true, Connection: w.conn2.ID}, auth.CheckTarget, auth.CodeConnectionNotFound},
 			{"another vendor's connection", w.sign(w.kA, claims{sub: acme}), auth.Link{Embedded: true, Connection: w.conn3.ID}, auth.CheckTarget, auth.CodeConnectionNotFound},
@@ -117,10 +122,35 @@ func TestInspectKeysAndClaims(t *testing.T) {
 	}
 }
 
+// A link whose target is refused (a connection of another customer) does not
+// use up its token: the vendor fixes the link and the same token opens it
+// (issue 9, order of checks).
+func TestOpenTargetBeforeSingleUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		w := newWorld(t, s)
+		ctx := context.Background()
+		raw := w.sign(w.kA, claims{sub: sub(w.v1, "Eacme", "Ealice")})
+		var saw *auth.Session
+		_, err := w.links.Open(ctx, raw, auth.Link{Embedded: true, Target: func(_ context.Context, s *auth.Session) error {
+			saw = s
+			return errWrongThing
+		}})
+		r := refused(t, err, oriel.ENOTFOUND, "connection_not_found", "https://app.v1.test")
+		if r.VendorID != w.v1.ID || saw == nil || saw.Customer.ID != w.c1.ID || saw.User == nil || saw.User.ID != w.admin.ID {
+			t.Fatalf("target saw %+v, rejection %+v", saw, r)
+		}
+		sess, err := w.links.Open(ctx, raw, auth.Link{Embedded: true, Target: func(context.Context, *auth.Session) error { return nil }})
+		must(t, err)
+		if sess.Customer.ID != w.c1.ID {
+			t.Fatalf("session %+v", sess)
+		}
+	})
+}
+
 // A link whose connection is refused (a connection of another customer)
 // does not use up its token: the vendor fixes the link and the same token
 // opens it (issue 9, order of checks).
-func TestOpenTargetBeforeSingleUse(t *testing.T) {
+func TestOpenConnectionBeforeSingleUse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.SQL) {
 		w := newWorld(t, s)
 		ctx := context.Background()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"path"
@@ -68,7 +69,7 @@ func (s *Server) embeddedApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
-	sess, err := s.openLink(w, r, q.token, framed, "")
+	sess, err := s.openLink(w, r, q.token, framed, nil, "")
 	if err != nil {
 		return s.refuse(w, r, err, framed)
 	}
@@ -83,7 +84,7 @@ func (s *Server) directLinkSSO(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
-	sess, err := s.openLink(w, r, q.token, topLevel, "")
+	sess, err := s.openLink(w, r, q.token, topLevel, nil, "")
 	if err != nil {
 		return s.refuse(w, r, err, topLevel)
 	}
@@ -126,14 +127,15 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 
 // openLink opens the direct-link token for a page of placement p: a framed
 // page also passes the origin of the page that asked for it, which must be
-// the parent's, and connection, when not "", is the connection the link
-// opens, which must be the session's customer's (see auth.Link).
+// the parent's; target, when not nil, checks the session before the jti is
+// spent, and connection, when not "", is the connection the link opens,
+// which must be the session's customer's (see auth.Link).
 //
 // An address whose links were refused more often than Config.LinkFailureRate
 // allows (30 a minute by default) gets 429 with Retry-After before any parsing or database work
 // (catalogue K04), so a flood of forged tokens costs Oriel next to nothing
 // and other addresses are not slowed.
-func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement, connection string) (*auth.Session, error) {
+func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, p placement, target func(context.Context, *auth.Session) error, connection string) (*auth.Session, error) {
 	if s.links == nil {
 		return nil, errSessionsUnavailable
 	}
@@ -142,7 +144,7 @@ func (s *Server) openLink(w http.ResponseWriter, r *http.Request, token string, 
 		seconds := retryAfter(w, wait)
 		return nil, oriel.Errorf(oriel.ERATELIMITED, codeRateLimited, "too many refused direct links from your address; retry in %d s", seconds)
 	}
-	link := auth.Link{Embedded: p == framed, Connection: connection}
+	link := auth.Link{Embedded: p == framed, Target: target, Connection: connection}
 	var sess *auth.Session
 	var err error
 	if p == framed && r.Header.Get("Sec-Fetch-Dest") == "document" {

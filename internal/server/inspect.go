@@ -47,8 +47,9 @@ type linkInspection struct {
 
 // inspectedLink is what kind of link was inspected.
 type inspectedLink struct {
-	// Kind is "connection", "app" or "sso" for a URL, "token" for a bare
-	// token (inspected as an embedded link without a connection).
+	// Kind is the widget kind a link opens ("connection",
+	// "employee-dashboard"), "app" or "sso" for a URL, and "token" for a
+	// bare token (inspected as an embedded link without a target).
 	Kind         string `json:"kind"`
 	Embedded     bool   `json:"embedded"`
 	ConnectionID string `json:"connection_id,omitempty"`
@@ -116,32 +117,54 @@ func (s *Server) inspectDirectLink(w http.ResponseWriter, r *http.Request) error
 }
 
 // readInspectedURL reads a direct-link URL as its page would: the kind of
-// link its path names, then its query and path checks (an error there is
-// the URL check's refusal). An unknown path leaves the kind "" and is the
-// error.
+// link its path names (a widget kind's link, the workspace or SSO), then its
+// query and path checks (an error there is the URL check's refusal), and
+// the target the page checks before the jti is spent. An unknown path
+// leaves the kind "" and is the error.
 func (s *Server) readInspectedURL(u *url.URL) (linkQuery, auth.Link, inspectedLink, error) {
 	embedded := auth.Link{Embedded: true}
-	switch p := u.EscapedPath(); {
-	case strings.HasPrefix(p, "/direct_link/embedded/connections/") && strings.Count(p, "/") == 4:
-		id, err := url.PathUnescape(strings.TrimPrefix(p, "/direct_link/embedded/connections/"))
+	p := u.EscapedPath()
+	switch p {
+	case "/direct_link/embedded/app":
+		q, err := readLinkQuery(u.RawQuery, true)
+		return q, embedded, inspectedLink{Kind: "app", Embedded: true, Path: q.path}, err
+	case "/direct_link/sso":
+		q, err := readLinkQuery(u.RawQuery, true)
+		return q, auth.Link{}, inspectedLink{Kind: "sso", Path: q.path}, err
+	}
+	paths := []string{"/direct_link/embedded/app", "/direct_link/sso"}
+	for _, k := range s.widgetKinds() {
+		if k.linkPath == "" {
+			continue
+		}
+		paths = append(paths, k.linkPath)
+		var param string
+		var err error
+		if open := strings.IndexByte(k.linkPath, '{'); open < 0 {
+			if p != k.linkPath {
+				continue
+			}
+		} else if escaped, ok := strings.CutPrefix(p, k.linkPath[:open]); !ok || strings.Contains(escaped, "/") {
+			continue
+		} else {
+			param, err = url.PathUnescape(escaped)
+		}
 		q, qerr := readLinkQuery(u.RawQuery, false)
-		if err == nil {
-			err = checkConnectionID(id)
+		if err == nil && k.check != nil {
+			err = k.check(param)
 		}
 		if qerr != nil {
 			err = qerr
 		}
 		if err == nil {
-			embedded.Connection = id
+			embedded.Target, embedded.Connection = linkTarget(k, param)
 		}
-		return q, embedded, inspectedLink{Kind: "connection", Embedded: true, ConnectionID: id}, err
-	case p == "/direct_link/embedded/app":
-		q, err := readLinkQuery(u.RawQuery, true)
-		return q, embedded, inspectedLink{Kind: "app", Embedded: true, Path: q.path}, err
-	case p == "/direct_link/sso":
-		q, err := readLinkQuery(u.RawQuery, true)
-		return q, auth.Link{}, inspectedLink{Kind: "sso", Path: q.path}, err
+		link := inspectedLink{Kind: k.name, Embedded: true}
+		if k.name == "connection" {
+			link.ConnectionID = param
+		}
+		return q, embedded, link, err
 	}
 	return linkQuery{}, auth.Link{}, inspectedLink{}, oriel.Errorf(oriel.EUNPROCESSABLE, codeLinkURLInvalid,
-		"url is not a direct link: its path must be /direct_link/embedded/connections/{connection_id}, /direct_link/embedded/app or /direct_link/sso")
+		"url is not a direct link: its path must be one of %s", strings.Join(paths, ", "))
 }

@@ -56,6 +56,11 @@ func TestInspectDirectLink(t *testing.T) {
 		}
 		e.get(e.conn+"?dl_token={token}", l).page(http.StatusOK, appOrigin) // inspecting did not spend it
 
+		dashboard := e.inspect(map[string]any{"url": base + "/direct_link/embedded/employee-dashboard?dl_token=" + url.QueryEscape(e.sign("Eacme:Eada", "").token)})
+		if !dashboard.Opens || dashboard.Link.Kind != "employee-dashboard" || !dashboard.Link.Embedded || !strings.Contains(checksOf(dashboard), "target:pass") {
+			t.Fatalf("employee dashboard link: %+v, checks %s", dashboard, checksOf(dashboard))
+		}
+
 		in = e.inspect(map[string]any{"url": connURL})
 		if in.Opens || in.Refusal == nil || in.Refusal.Check != "single_use" || in.Refusal.Code != "jti_replayed" || in.Refusal.Status != 401 || in.Refusal.ParentOrigin != appOrigin {
 			t.Fatalf("used link: %+v", in.Refusal)
@@ -72,6 +77,8 @@ func TestInspectDirectLink(t *testing.T) {
 			}{
 				{"wrong connection", map[string]any{"url": missingConnection + "?dl_token=" + e.sign("Eacme", "").token},
 					"url:pass token:pass signature:pass customer:pass origin:pass time:pass user:pass target:fail single_use:not_run", "connection_not_found", appOrigin},
+				{"customer-level link to the employee dashboard", map[string]any{"url": "/direct_link/embedded/employee-dashboard?dl_token=" + e.sign("Eacme", "").token},
+					"url:pass token:pass signature:pass customer:pass origin:pass time:pass user:pass target:fail single_use:not_run", "user_binding_required", appOrigin},
 				{"origin not allowed, bare token", map[string]any{"token": e.sign("Eacme", `"origin":"https://evil.test"`).token},
 					"token:pass signature:pass customer:pass origin:fail time:not_run user:not_run single_use:not_run", "origin_not_allowed", ""},
 				{"wrong key", map[string]any{"token": other.Sign(t, `{"alg":"RS256","kid":"k1"}`, linktokentest.Claims(e.vendor.ID+":Eacme", e.clock.Now()))},

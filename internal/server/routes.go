@@ -152,15 +152,6 @@ func (s *Server) routes() []route {
 
 		{"GET", "/widget-api/viewer", widgetRead, s.widgetViewerOf},
 
-		{"GET", "/widget-api/appointments/types", widgetEmployee, list(s.widgetAppointmentTypes)},
-		{"GET", "/widget-api/appointments/types/{id}/slots", widgetEmployee, s.widgetFreeSlots},
-		{"POST", "/widget-api/appointments", widgetEmployee, s.widgetBook},
-		{"GET", "/widget-api/appointments", widgetEmployee, list(s.widgetAppointments)},
-		{"GET", "/widget-api/appointments/{id}", widgetEmployee, s.widgetAppointment},
-		{"POST", "/widget-api/appointments/{id}/reschedule", widgetEmployee, s.widgetReschedule},
-		{"POST", "/widget-api/appointments/{id}/cancel", widgetEmployee, s.widgetCancel},
-		{"GET", "/widget-api/appointments/{id}/ics", widgetEmployee, s.widgetAppointmentICS},
-
 		{"GET", "/oauth/start", public, getOnly(s.oauthStart)},
 		{"GET", "/oauth/callback", public, getOnly(s.oauthCallback)},
 	}, slices.Concat(s.proxyRoutes(), s.widgetRoutes())...)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -107,7 +108,7 @@ func (s *Server) widgetKinds() []widgetKind {
 		{
 			// The employee dashboard: an employee's own benefits.
 			name: "employee-dashboard", component: "EmployeeViewWidget", binding: userBound,
-			events:   []string{"enrollmentSubmitted", "lifeEventSubmitted"},
+			events:   []string{"enrollmentSubmitted", "lifeEventSubmitted", "appointmentBooked", "appointmentRescheduled", "appointmentCancelled"},
 			sdkPage:  func(f web.Frame, _ string) web.Page { return web.DashboardPage{Frame: f} },
 			linkPath: "/direct_link/embedded/employee-dashboard",
 			linkPage: func(_ *Server, _ *http.Request, sess *auth.Session, f web.Frame, _ string) (web.Page, error) {
@@ -128,6 +129,14 @@ func (s *Server) widgetKinds() []widgetKind {
 				{"POST", "/widget-api/life-events/{id}/withdraw", widgetEmployee, s.withdrawLifeEvent},
 				{"POST", documentUploadPath, widgetEmployee, s.uploadDocument},
 				{"GET", "/widget-api/life-event-documents/{id}", widgetEmployee, s.employeeDocument},
+				{"GET", "/widget-api/appointments/types", widgetEmployee, list(s.widgetAppointmentTypes)},
+				{"GET", "/widget-api/appointments/types/{id}/slots", widgetEmployee, s.widgetFreeSlots},
+				{"POST", "/widget-api/appointments", widgetEmployee, s.widgetBook},
+				{"GET", "/widget-api/appointments", widgetEmployee, list(s.widgetAppointments)},
+				{"GET", "/widget-api/appointments/{id}", widgetEmployee, s.widgetAppointment},
+				{"POST", "/widget-api/appointments/{id}/reschedule", widgetEmployee, s.widgetReschedule},
+				{"POST", "/widget-api/appointments/{id}/cancel", widgetEmployee, s.widgetCancel},
+				{"GET", "/widget-api/appointments/{id}/ics", widgetEmployee, s.widgetAppointmentICS},
 			},
 		},
 	}
@@ -188,14 +197,8 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 		if err != nil {
 			return s.refuse(w, r, err, framed)
 		}
-		connection := ""
-		if k.linkConnection {
-			connection = param
-		}
-		sess, err := s.openLink(w, r, q.token, framed, connection)
-		if err == nil && !bound(k.binding, sess) {
-			err = framedRejection(errUserBindingRequired, sess)
-		}
+		target, connection := linkTarget(k, param)
+		sess, err := s.openLink(w, r, q.token, framed, target, connection)
 		var page web.Page
 		f := web.Frame{}
 		if err == nil {
@@ -209,17 +212,27 @@ func (s *Server) linkWidgetPage(k widgetKind) handler {
 	}
 }
 
+// linkTarget is what opening a link to k (at param) checks once the token
+// verifies and before its jti is spent, so that a link to the wrong thing
+// does not use up its token (auth.Link): target checks the session's
+// binding (errUserBindingRequired); connection, when not "", is the
+// connection the link opens, which must be the session's customer's.
+func linkTarget(k widgetKind, param string) (target func(context.Context, *auth.Session) error, connection string) {
+	if k.linkConnection {
+		connection = param
+	}
+	return func(_ context.Context, sess *auth.Session) error {
+		if !bound(k.binding, sess) {
+			return errUserBindingRequired
+		}
+		return nil
+	}, connection
+}
+
 // bound reports whether sess may open a widget of binding b; when it may
 // not, the refusal is errUserBindingRequired.
 func bound(b binding, sess *auth.Session) bool {
 	return b != userBound || sess.User != nil
-}
-
-// framedRejection makes err, a refusal of a page after its link was
-// verified, an auth.Rejection with the session's origin, so that the error
-// page stays framed by the parent and posts the error to it.
-func framedRejection(err *oriel.Error, sess *auth.Session) error {
-	return &auth.Rejection{Err: err, Origin: sess.Origin, VendorID: sess.VendorID}
 }
 
 // widgetKindNamed returns the registered kind called name.
@@ -242,4 +255,11 @@ func (s *Server) workspaceSections() []web.Section {
 		}
 	}
 	return out
+}
+
+// framedRejection makes err, a refusal of a page after its link was
+// verified, an auth.Rejection with the session's origin, so that the error
+// page stays framed by the parent and posts the error to it.
+func framedRejection(err *oriel.Error, sess *auth.Session) error {
+	return &auth.Rejection{Err: err, Origin: sess.Origin, VendorID: sess.VendorID}
 }

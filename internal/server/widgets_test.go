@@ -167,9 +167,13 @@ func TestEmployeeDashboardPages(t *testing.T) {
 	if strings.Contains(body, "bridge.js") || strings.Contains(body, "data-sdk") {
 		t.Fatal("a direct-link page is not in SDK mode")
 	}
-	w.get(link, w.sign("Eacme", "")).errorPage(http.StatusForbidden, "user_binding_required", appOrigin)
-
 	const app = "/direct_link/embedded/app?dl_token={token}&dl_path="
+	// A customer-level link is refused before its jti is spent: the same
+	// token still opens the workspace.
+	customerLink := w.sign("Eacme", "")
+	w.get(link, customerLink).errorPage(http.StatusForbidden, "user_binding_required", appOrigin)
+	w.get(app+"/connections", customerLink).page(http.StatusOK, appOrigin)
+
 	workspace := w.get(app+"/benefits", w.sign("Eacme:Eada", "")).page(http.StatusOK, appOrigin)
 	for _, want := range []string{`<a class="workspace-tab" href="/benefits" data-section="employee-dashboard" aria-current="page">Benefits</a>`,
 		`<a class="workspace-tab" href="/connections" data-section="connections">Connections</a>`, `id="section-connections" hidden`,

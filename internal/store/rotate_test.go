@@ -1,13 +1,17 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/orielhq/oriel"
+	"github.com/orielhq/oriel/benefits"
 	"github.com/orielhq/oriel/internal/seal"
 	"github.com/orielhq/oriel/internal/store"
 	"github.com/orielhq/oriel/internal/store/storetest"
@@ -226,6 +230,52 @@ func TestRotateKeysReportsUnreadable(t *testing.T) {
 		wantCode(t, err, oriel.EINTERNAL, "credentials_unreadable")
 		if err := s.CheckKeyring(ctx); err == nil || !strings.Contains(err.Error(), `"k0"`) {
 			t.Fatalf("check: %v", err)
+		}
+	})
+}
+
+// TestRotateKeysDocumentChunks: a life-event document's chunks move to the
+// new key like every other sealed value, each still bound to its document
+// and position, so the document reads back whole once the old key is gone.
+func TestRotateKeysDocumentChunks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.SQL) {
+		ctx := context.Background()
+		e := keyEntries(t, "k1", "k2")
+		f := newFixtureKeyed(t, s, keyring(t, e[0]))
+		u := &oriel.User{VendorID: f.vendor.ID, CustomerID: f.customer.ID, Role: oriel.RoleMember}
+		must(t, s.CreateUser(ctx, u))
+		content := make([]byte, 11*store.DocumentChunkSize+7) // 12 chunks: ids ":10" and ":11" sort before ":2"
+		rand.Read(content)
+		doc := &benefits.Document{VendorID: f.vendor.ID, UserID: u.ID, FileName: "birth.pdf", ContentType: benefits.TypePDF}
+		must(t, s.CreateDocument(ctx, doc, bytes.NewReader(content)))
+
+		s.UseKeyring(keyring(t, e[0], e[1]))
+		n, err := s.RotateKeys(ctx, 5)
+		if err != nil || n < doc.Chunks {
+			t.Fatalf("rotation: %d values, %v; want at least the document's %d chunks", n, err, doc.Chunks)
+		}
+		var left int
+		must(t, store.RawDB(s).QueryRow(`SELECT COUNT(*) FROM life_event_document_chunks WHERE document_id = $1 AND data NOT LIKE 'v1:k2:%'`, doc.ID).Scan(&left))
+		if left != 0 {
+			t.Fatalf("%d chunks are not under the new key", left)
+		}
+
+		s.UseKeyring(keyring(t, e[1]))
+		must(t, s.CheckKeyring(ctx))
+		var got bytes.Buffer
+		must(t, s.WriteDocument(ctx, doc, &got))
+		if !bytes.Equal(got.Bytes(), content) {
+			t.Fatalf("the document read back differs after rotation (%d bytes, want %d)", got.Len(), len(content))
+		}
+
+		// A chunk moved to another position no longer opens: the
+		// rotation kept each chunk bound to its place.
+		db := store.RawDB(s)
+		var first string
+		must(t, db.QueryRow(`SELECT data FROM life_event_document_chunks WHERE id = $1`, doc.ID+":0").Scan(&first))
+		must2(db.Exec(`UPDATE life_event_document_chunks SET data = $1 WHERE id = $2`, first, doc.ID+":1"))(t)
+		if err := s.WriteDocument(ctx, doc, io.Discard); err == nil {
+			t.Fatal("a chunk copied to another position opened")
 		}
 	})
 }

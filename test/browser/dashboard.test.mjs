@@ -9,7 +9,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOriel, setupVendor, startSite, launch, framingPage, waitForMessage, shootFramed } from './harness.mjs';
+import { startOriel, setupVendor, startSite, launch, framingPage, waitForMessage, shootFramed, dashboardHostPage } from './harness.mjs';
 import { enrollAsEmployee } from './enroll.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
@@ -62,40 +62,8 @@ after(async () => {
   await oriel?.stop();
 });
 
-/** Mints a token for the entity, as the vendor's backend would. */
-async function mint(entity) {
-  const res = await fetch(`${oriel.local}/v1/auth/access-tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${vendor.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', bound_entity: entity }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return { token: body.access_token, expiresIn: body.expires_in };
-}
-
 /** The host page: the SDK by script tag, the dashboard mounted as a vendor would. */
-function hostPage() {
-  return `<!doctype html><meta charset="utf-8"><title>Host</title>
-<style>body { margin: 0; font-family: sans-serif; } #mount { max-width: 100%; }</style>
-<div id="mount"></div>
-<script src="${oriel.origin}/sdk/oriel.js"></script>
-<script>
-  window.events = [];
-  window.oriel = Oriel.createOriel({ baseUrl: ${JSON.stringify(oriel.origin)}, fetchToken: () => window.fetchToken() });
-  window.mountDashboard = (options = {}) => {
-    window.widget = oriel.mount(document.getElementById('mount'), {
-      widget: 'employee-dashboard',
-      autoResize: true,
-      onReady: () => events.push(['ready']),
-      onAuthError: (code) => events.push(['authError', code]),
-      onError: (code, message) => events.push(['error', code, message]),
-      onEnrollmentSubmitted: (e) => events.push(['enrollmentSubmitted', e]),
-      ...options,
-    });
-  };
-</script>`;
-}
+const hostPage = () => dashboardHostPage(oriel, ['onReady', 'onAuthError', 'onError', 'onEnrollmentSubmitted']);
 
 /** Opens the host page in a new context with tokens for entity, and mounts the dashboard. */
 async function openHost(entity, { viewport = { width: 1100, height: 900 }, colorScheme = 'light', mount = {} } = {}) {
@@ -104,7 +72,7 @@ async function openHost(entity, { viewport = { width: 1100, height: 900 }, color
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.errors = errors;
-  await page.exposeFunction('fetchToken', () => mint(entity));
+  await page.exposeFunction('fetchToken', () => vendor.mint(entity));
   await page.goto(hostSite.origin + '/');
   await page.evaluate((options) => window.mountDashboard(options), mount);
   return { page, context, frame: page.frameLocator('#mount iframe') };
@@ -175,7 +143,9 @@ test('keyboard: the tabs move with the arrow keys and every control is reachable
 test('a token bound to the employer gets authError user_binding_required and no data', async () => {
   const { page, context, frame } = await openHost({ type: 'customer', id: 'Eacme' });
   await page.waitForFunction(() => window.events.some((e) => e[0] === 'authError'));
-  assert.deepEqual((await events(page)).filter((e) => e[0] === 'authError'), [['authError', 'user_binding_required']]);
+  const authErrors = (await events(page)).filter((e) => e[0] === 'authError');
+  assert.deepEqual(authErrors.map((e) => e.slice(0, 2)), [['authError', 'user_binding_required']]);
+  assert.match(authErrors[0][2], /bound to the user/, 'the message says how to fix it');
   await frame.getByText('Your benefits cannot be shown').waitFor();
   assert.equal(await frame.locator('.ed-row').count(), 0);
   await context.close();
@@ -214,7 +184,7 @@ test('benchmark: first render after tokenAck, median of 25 mounts', async () => 
     }).observe(document, { childList: true, subtree: true });
   });
   const page = await context.newPage();
-  await page.exposeFunction('fetchToken', () => mint(employee('eli')));
+  await page.exposeFunction('fetchToken', () => vendor.mint(employee('eli')));
   await page.goto(hostSite.origin + '/');
   const times = [];
   for (let i = 0; i < 25; i++) {

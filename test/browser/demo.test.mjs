@@ -132,8 +132,13 @@ async function expectCardsWhole(page, selector) {
   assert.match(await since.innerText(), /^Connected on \w/);
 }
 
-/** Saves full-page screenshots of page in light and dark appearance. */
+/**
+ * Saves full-page screenshots of page in light and dark appearance, scrolled
+ * to the top first: a full-page capture keeps the scroll position, which
+ * would leave the sticky bars in the middle of the picture.
+ */
 async function screenshots(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
     await page.waitForTimeout(300);
@@ -287,6 +292,7 @@ test('Benefits: an employee adds a spouse, elects medical for employee + spouse,
   await screenshots(page, 'benefits');
   await page.setViewportSize({ width: 360, height: 800 });
   await page.waitForTimeout(300);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, 'demo-benefits-360.png'), fullPage: true });
   await page.setViewportSize({ width: 1440, height: 900 });
   assert.deepEqual(page.errors, []);
@@ -307,5 +313,39 @@ test('Benefits: the vendor console approves the seeded pending birth, and the da
   await birthCard.locator('.ed-life-window.is-open').waitFor();
   assert.match(await birthCard.innerText(), /Special enrollment is open/);
   await screenshots(page, 'benefits-life-event-approved');
+  assert.deepEqual(page.errors, []);
+});
+
+test('Benefits: both seeded appointment types offer weekday times; Alice books an advisor call and the page hears onAppointmentBooked', { timeout }, async () => {
+  const page = await open('/benefits');
+  await switchUser(page, 'alice');
+  const frame = page.frameLocator('#benefits-root iframe');
+  await frame.getByRole('tab', { name: 'Appointments' }).click();
+  await frame.getByRole('button', { name: 'Book an appointment' }).click();
+  const offered = frame.locator('.ed-appt-type');
+  await offered.first().waitFor();
+  assert.deepEqual((await offered.allInnerTexts()).map((t) => t.split('\n')[0]), ['Telehealth — primary care', 'Benefits advisor call']);
+  for (const name of ['Telehealth — primary care', 'Benefits advisor call']) {
+    await offered.filter({ hasText: name }).click();
+    // The first time offered falls on a weekday in New York.
+    const first = frame.locator('#ed-slot-0');
+    const start = new Date(await first.getAttribute('value'));
+    const weekday = start.toLocaleDateString('en-US', { weekday: 'long', timeZone: 'America/New_York' });
+    assert.ok(!['Saturday', 'Sunday'].includes(weekday), `${name}: a weekday, not ${weekday}`);
+    if (name === 'Telehealth — primary care') await frame.getByRole('button', { name: 'Back', exact: true }).click();
+  }
+  // By keyboard: the fixed-height iframe scrolls, a key press cannot miss.
+  await frame.locator('#ed-slot-0').focus();
+  await frame.locator('#ed-slot-0').press('Space');
+  await frame.locator('.ed-appt-chosen').waitFor();
+  await frame.getByRole('button', { name: 'Continue' }).click();
+  await frame.getByRole('button', { name: 'Review' }).click();
+  await frame.getByRole('button', { name: 'Book appointment' }).click();
+  await frame.locator('.ed-notice', { hasText: 'Benefits advisor call is booked for' }).waitFor();
+  await frame.locator('.ed-appt', { hasText: 'Benefits advisor call' }).waitFor();
+  const entries = page.locator('#eventlog .event').filter({ has: page.locator('.event-type', { hasText: /^appointmentBooked$/ }) });
+  await entries.first().waitFor();
+  assert.match(await entries.first().innerText(), /type_name\s+"Benefits advisor call"/);
+  await screenshots(page, 'benefits-appointments');
   assert.deepEqual(page.errors, []);
 });

@@ -149,7 +149,48 @@ export async function setupVendor(oriel, allowedOrigins) {
   const viewer = await api('POST', `/v1/customers/${customer.id}/users`, { external_id: 'vic', name: 'Vic Viewer', email: 'vic@acme.test', role: 'viewer' });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   const sign = (subject, extra = {}) => jwt.sign({ sub: `${vendorId}:${subject}`, jti: nanoid(), ...extra }, pem, { algorithm: 'RS256' });
-  return { vendorId, apiKey, api, customer, admin, viewer, sign };
+  // mint gets a bound access token for entity, as the vendor's backend would.
+  const mint = async (entity) => {
+    const res = await fetch(`${oriel.local}/v1/auth/access-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', bound_entity: entity }),
+    });
+    const body = await res.json();
+    if (res.status !== 200) throw new Error(`POST /v1/auth/access-tokens: ${res.status} ${JSON.stringify(body)}`);
+    return { token: body.access_token, expiresIn: body.expires_in };
+  };
+  return { vendorId, apiKey, api, customer, admin, viewer, sign, mint };
+}
+
+/**
+ * A host page that loads the SDK by script tag and defines
+ * window.mountDashboard(options), which mounts the employee dashboard in
+ * #mount (as window.widget) with tokens from window.fetchToken. Each SDK
+ * callback named in callbacks (such as 'onError') records its call in
+ * window.events as [name without "on", ...arguments]; script runs first.
+ */
+export function dashboardHostPage(oriel, callbacks, script = '') {
+  const recorders = callbacks.map((on) => {
+    const name = on[2].toLowerCase() + on.slice(3);
+    return `${on}: (...args) => events.push([${JSON.stringify(name)}, ...args]),`;
+  });
+  return `<!doctype html><meta charset="utf-8"><title>Host</title>
+<style>body { margin: 0; font-family: sans-serif; } #mount { max-width: 100%; }</style>
+<div id="mount"></div>
+<script src="${oriel.origin}/sdk/oriel.js"></script>
+<script>
+  window.events = [];
+  ${script}
+  window.oriel = Oriel.createOriel({ baseUrl: ${JSON.stringify(oriel.origin)}, fetchToken: () => window.fetchToken() });
+  window.mountDashboard = (options = {}) => {
+    window.widget = oriel.mount(document.getElementById('mount'), {
+      widget: 'employee-dashboard', autoResize: true,
+      ${recorders.join('\n      ')}
+      ...options,
+    });
+  };
+</script>`;
 }
 
 /**

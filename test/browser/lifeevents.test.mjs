@@ -9,7 +9,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOriel, setupVendor, startSite, launch, shootFramed } from './harness.mjs';
+import { startOriel, setupVendor, startSite, launch, shootFramed, dashboardHostPage } from './harness.mjs';
 
 const artifacts = join(import.meta.dirname, 'artifacts');
 let oriel, browser, vendor, hostSite;
@@ -32,21 +32,7 @@ before(async () => {
   }
   // No open enrollment: only an approved life event opens a window.
   await vendor.api('POST', `/v1/customers/${vendor.customer.id}/users`, { external_id: 'nia', name: 'Nia Cole', email: 'nia@acme.test', role: 'member', hire_date: '2023-02-01' });
-  hostPages['/'] = () => `<!doctype html><meta charset="utf-8"><title>Host</title>
-<style>body { margin: 0; font-family: sans-serif; }</style>
-<div id="mount"></div>
-<script src="${oriel.origin}/sdk/oriel.js"></script>
-<script>
-  window.events = [];
-  window.oriel = Oriel.createOriel({ baseUrl: ${JSON.stringify(oriel.origin)}, fetchToken: () => window.fetchToken() });
-  window.mountDashboard = (options = {}) => oriel.mount(document.getElementById('mount'), {
-    widget: 'employee-dashboard', autoResize: true,
-    onError: (code, message) => events.push(['error', code, message]),
-    onEnrollmentSubmitted: (e) => events.push(['enrollmentSubmitted', e]),
-    onLifeEventSubmitted: (e) => events.push(['lifeEventSubmitted', e]),
-    ...options,
-  });
-</script>`;
+  hostPages['/'] = () => dashboardHostPage(oriel, ['onError', 'onEnrollmentSubmitted', 'onLifeEventSubmitted']);
   browser = await launch();
 });
 
@@ -56,16 +42,8 @@ after(async () => {
   await oriel?.stop();
 });
 
-async function mint() {
-  const res = await fetch(`${oriel.local}/v1/auth/access-tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${vendor.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', bound_entity: { type: 'employee', id: 'Enia' } }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return { token: body.access_token, expiresIn: body.expires_in };
-}
+/** Mints a token bound to the employee Nia, as the vendor's backend would. */
+const mint = () => vendor.mint({ type: 'employee', id: 'Enia' });
 
 async function openHost({ viewport = { width: 1100, height: 900 }, mount = {} } = {}) {
   const context = await browser.newContext({ viewport });

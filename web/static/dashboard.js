@@ -5,19 +5,25 @@
  * (window.OrielWidget); no build step, no dependencies, no request to any
  * other origin.
  *
- * Four screens, as tabs: Overview (current coverage per kind of plan, the
+ * Five screens, as tabs: Overview (current coverage per kind of plan, the
  * total per pay period, the enrollment window), Enroll (compare the plans of
  * a kind side by side, choose who is covered and the tier, review the cost
  * per pay period, type one's full name and submit; or waive with a reason)
- * Dependents (add, edit, remove) and Life events (report one with its date,
+ * Dependents (add, edit, remove), Life events (report one with its date,
  * a note and supporting documents; see each one's status, the special window
- * an approval opened with its deadline; withdraw one still pending). It reads
- * and writes the benefits widget API (/widget-api/benefits/…) and the life
- * events API (/widget-api/life-events, /widget-api/life-event-documents),
- * renders with textContent only, never markup, and tells the host page of
- * every submitted election (enrollmentSubmitted {plan_kind, election_id,
- * waived}), every reported life event (lifeEventSubmitted {event_id, type})
- * and of failures it cannot handle itself
+ * an approval opened with its deadline; withdraw one still pending) and
+ * Appointments (book one: a type, a day, a free slot in the browser's time
+ * zone, for whom, the intake questions, confirm; see upcoming and past ones,
+ * reschedule or cancel before the cut-off, download the .ics). It reads
+ * and writes the benefits widget API (/widget-api/benefits/…), the life
+ * events API (/widget-api/life-events, /widget-api/life-event-documents) and
+ * the appointments API (/widget-api/appointments…), renders with textContent
+ * only, never markup, and tells the host page of every submitted election
+ * (enrollmentSubmitted {plan_kind, election_id, waived}), every reported life
+ * event (lifeEventSubmitted {event_id, type}), every appointment booked,
+ * rescheduled or cancelled (appointmentBooked, appointmentRescheduled,
+ * appointmentCancelled {appointment_id, type, type_name, start, end}, and
+ * previous_start when rescheduled) and of failures it cannot handle itself
  * (error {code, message}). widget.js reports the height as it changes.
  */
 (function () {
@@ -65,6 +71,8 @@
     notice: null, // {kind: "success"|"error", text}
     life: null, // GET /widget-api/life-events: {data, rules, max_document_bytes, max_documents_per_event, today}
     reporting: false, // the life-event form is open
+    appts: null, // the Appointments tab's data, see loadAppointments
+    booking: null, // the booking (or rescheduling) under way, see newBooking
   };
 
   // ---- Helpers -----------------------------------------------------------
@@ -277,6 +285,7 @@
     ["enroll", "Enroll"],
     ["dependents", "Dependents"],
     ["life", "Life events"],
+    ["appointments", "Appointments"],
   ];
 
   function render(focusSelector) {
@@ -302,6 +311,8 @@
       renderEnroll(panel);
     } else if (state.tab === "life") {
       renderLifeEvents(panel);
+    } else if (state.tab === "appointments") {
+      renderAppointments(panel);
     } else {
       renderDependents(panel);
     }
@@ -319,6 +330,10 @@
     state.notice = null;
     state.editing = "";
     state.reporting = false;
+    state.booking = null;
+    if (tab === "appointments") {
+      loadAppointments(); // afresh: times pass, and with them cut-offs
+    }
     if (tab !== "enroll") {
       state.flow = null;
     }
@@ -921,6 +936,9 @@
     }
     button.dataset.confirm = "true";
     button.textContent = label;
+    if (button.hasAttribute("aria-label")) {
+      button.setAttribute("aria-label", label);
+    }
     button.classList.add("btn-danger");
     announce(text);
     return false;
@@ -1102,6 +1120,610 @@
           report(err);
         }
         render("#ed-panel");
+      }
+    );
+  }
+
+  // ---- Appointments ------------------------------------------------------
+
+  var APPOINTMENTS_API = "/widget-api/appointments";
+  var MODES = { video: "Video call", phone: "Phone call", in_person: "In person" };
+  // The slot errors after which the employee chooses another time.
+  var SLOT_GONE = { slot_unavailable: true, slot_not_offered: true, appointment_slot_not_found: true };
+
+  // The browser's time zone: slots are shown in it.
+  var HERE = (function () {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    } catch (e) {
+      return "UTC";
+    }
+  })();
+
+  // when formats the instant iso in the zone tz with options, falling
+  // back to UTC for a zone this browser does not know.
+  function when(iso, tz, options) {
+    var d = new Date(iso);
+    try {
+      return d.toLocaleString("en-US", Object.assign({ timeZone: tz }, options));
+    } catch (e) {
+      return d.toLocaleString("en-US", Object.assign({}, options, { timeZone: "UTC" })) + " UTC";
+    }
+  }
+
+  function dayOf(iso, tz) {
+    return when(iso, tz, { weekday: "short", month: "short", day: "numeric" });
+  }
+
+  function timeOf(iso, tz) {
+    return when(iso, tz, { hour: "numeric", minute: "2-digit" });
+  }
+
+  // dayKey is the local date of iso in tz, YYYY-MM-DD: slots group by it.
+  function dayKey(iso, tz) {
+    return when(iso, tz, { year: "numeric", month: "2-digit", day: "2-digit" }).replace(/^(\d+)\/(\d+)\/(\d+).*$/, "$3-$1-$2");
+  }
+
+  function zoneName(tz) {
+    return String(tz).replace(/_/g, " ");
+  }
+
+  // at is "Tue, Mar 10, 9:00 AM" in tz.
+  function at(iso, tz) {
+    return dayOf(iso, tz) + ", " + timeOf(iso, tz);
+  }
+
+  // span is "Tue, Mar 10, 9:00 AM – 9:20 AM" in tz.
+  function span(start, end, tz) {
+    return at(start, tz) + " – " + timeOf(end, tz);
+  }
+
+  // sameClock reports whether the zones tz and HERE show start alike.
+  function sameClock(start, tz) {
+    return when(start, tz, { dateStyle: "short", timeStyle: "short" }) === when(start, HERE, { dateStyle: "short", timeStyle: "short" });
+  }
+
+  function minutesText(m) {
+    if (m >= 2880 && m % 1440 === 0) {
+      return m / 1440 + (m === 1440 ? " day" : " days");
+    }
+    if (m > 0 && m % 60 === 0) {
+      return m / 60 + (m === 60 ? " hour" : " hours");
+    }
+    return m + (m === 1 ? " minute" : " minutes");
+  }
+
+  function modeText(t) {
+    return (MODES[t.mode] || t.mode) + (t.mode === "in_person" && t.address ? " · " + t.address : "");
+  }
+
+  function forWhom(dependentID) {
+    if (!dependentID) {
+      return "You";
+    }
+    var d = (state.dependents || []).filter(function (x) { return x.id === dependentID; })[0];
+    return d ? fullName(d) : "A dependent";
+  }
+
+  // eventOf is the host-page payload of an appointment event.
+  function eventOf(a) {
+    return { appointment_id: a.id, type: a.type_id, type_name: a.type.name, start: a.start, end: a.end };
+  }
+
+  // loadAppointments reads what the tab shows: the types offered and the
+  // employee's appointments, upcoming and past. What it read before stays
+  // on screen meanwhile.
+  function loadAppointments() {
+    if (!state.appts || state.appts.error) {
+      state.appts = { loading: true };
+    }
+    var q = "?limit=100";
+    return Promise.all([
+      call("GET", APPOINTMENTS_API + "/types" + q),
+      call("GET", APPOINTMENTS_API + q + "&when=upcoming"),
+      call("GET", APPOINTMENTS_API + q + "&when=past"),
+    ]).then(
+      function (results) {
+        var byStart = function (a, b) { return Date.parse(a.start) - Date.parse(b.start); };
+        var upcoming = results[1].data.slice().sort(byStart);
+        state.appts = {
+          types: results[0].data,
+          upcoming: upcoming.filter(function (a) { return a.status === "booked"; }),
+          earlier: upcoming.filter(function (a) { return a.status !== "booked"; }).concat(results[2].data).sort(byStart).reverse(),
+        };
+        renderIfOn("appointments");
+      },
+      function (err) {
+        state.appts = { error: err };
+        report(err);
+        renderIfOn("appointments");
+      }
+    );
+  }
+
+  // renderIfOn renders when tab is shown, keeping the focus on the element
+  // (by id) that had it.
+  function renderIfOn(tab) {
+    if (state.tab === tab) {
+      var focused = document.activeElement;
+      render(focused && focused !== root && root.contains(focused) && focused.id ? "#" + focused.id : null);
+    }
+  }
+
+  // A booking is one appointment being booked, or moved (moving):
+  //   step    "type", "time", "details" or "review"
+  //   type    the type (for a move, the appointment's type)
+  //   slots   its free slots (null while loading), slotsError, zone
+  //   day     the chosen local date (YYYY-MM-DD, the browser's zone), slot
+  //   dependentID, answers, fieldError, busy
+  function newBooking(type, moving) {
+    return { step: type ? "time" : "type", type: type, moving: moving || null, slots: null, slotsError: null, zone: "",
+      day: "", slot: null, dependentID: "", answers: {}, fieldError: "", busy: false };
+  }
+
+  function startBooking(type, moving) {
+    state.notice = null;
+    state.booking = newBooking(type, moving);
+    if (type) {
+      loadSlots(state.booking);
+    }
+    render("#ed-panel");
+  }
+
+  function loadSlots(b) {
+    b.slots = null;
+    b.slotsError = null;
+    call("GET", APPOINTMENTS_API + "/types/" + encodeURIComponent(b.type.id) + "/slots").then(
+      function (res) {
+        if (state.booking === b) {
+          b.slots = (res && res.data) || [];
+          b.zone = (res && res.time_zone) || b.type.time_zone || (b.type.availability && b.type.availability.time_zone) || "UTC";
+          if (b.slot && !b.slots.some(function (s) { return s.start === b.slot.start; })) {
+            b.slot = null;
+          }
+          renderIfOn("appointments");
+        }
+      },
+      function (err) {
+        if (state.booking === b) {
+          b.slotsError = err;
+          report(err);
+          renderIfOn("appointments");
+        }
+      }
+    );
+  }
+
+  function renderAppointments(panel) {
+    var a = state.appts;
+    if (!a || a.loading) {
+      panel.appendChild(loading());
+      return;
+    }
+    if (a.error) {
+      panel.appendChild(problem("Your appointments could not be loaded", a.error.message, function () {
+        loadAppointments();
+        render();
+      }));
+      return;
+    }
+    if (state.booking) {
+      renderBooking(panel, state.booking);
+      return;
+    }
+    panel.appendChild(h("div", { className: "ed-section-head" },
+      h("h2", { text: "Appointments" }),
+      a.types.length ? h("button", { type: "button", id: "ed-appt-book", className: "btn btn-secondary btn-small", text: "Book an appointment",
+        on: { click: function () { startBooking(null); } } }) : null));
+    if (!a.upcoming.length && !a.earlier.length) {
+      panel.appendChild(a.types.length
+        ? empty("No appointments yet", "Book a visit or a call; it appears here with a calendar file to add to your calendar.")
+        : empty("Nothing to book yet", "Your employer offers no appointments yet. They will appear here once it does."));
+      return;
+    }
+    panel.appendChild(h("h3", { className: "ed-appt-heading", text: "Upcoming" }));
+    if (a.upcoming.length) {
+      panel.appendChild(h("ul", { className: "ed-deps ed-appts", "aria-label": "Upcoming appointments" }, a.upcoming.map(appointmentCard)));
+    } else {
+      panel.appendChild(h("p", { className: "muted", text: "No upcoming appointments." }));
+    }
+    if (a.earlier.length) {
+      panel.appendChild(h("h3", { className: "ed-appt-heading", text: "Past and cancelled" }));
+      panel.appendChild(h("ul", { className: "ed-deps ed-appts", "aria-label": "Past and cancelled appointments" }, a.earlier.map(appointmentCard)));
+    }
+  }
+
+  function appointmentCard(a) {
+    var tz = a.type.time_zone;
+    var upcoming = a.status === "booked" && Date.parse(a.start) > Date.now();
+    var status = a.status === "cancelled" ? "Cancelled" : upcoming ? "Booked" : "Past";
+    var cutoffId = id("appt-cutoff");
+    var cutoff = Date.parse(a.start) - Date.parse(a.change_until);
+    var rule = null;
+    if (upcoming) {
+      rule = a.can_change
+        ? h("p", { id: cutoffId, className: "ed-appt-rule", text: "You can reschedule or cancel until " + at(a.change_until, HERE) + "." })
+        : h("p", { id: cutoffId, className: "ed-appt-rule is-closed", text: "Changes closed " + minutesText(Math.round(cutoff / 60000)) +
+          " before the start. To reschedule or cancel, contact the provider." });
+    }
+    return h("li", { className: "ed-dep card ed-appt", "data-status": a.status, "data-id": a.id },
+      h("div", { className: "ed-life-main" },
+        h("p", { className: "ed-dep-name", text: a.type.name }),
+        h("span", { className: "ed-badge ed-appt-" + (upcoming ? "booked" : a.status === "cancelled" ? "cancelled" : "past"), text: status })),
+      h("p", { className: "ed-appt-when", text: span(a.start, a.end, HERE) + " (" + zoneName(HERE) + ")" }),
+      sameClock(a.start, tz) ? null : h("p", { className: "muted", text: "Provider's time: " + span(a.start, a.end, tz) + " (" + zoneName(tz) + ")" }),
+      h("p", { className: "muted", text: modeText(a.type) + " · for " + (a.dependent_id ? forWhom(a.dependent_id) : "you") }),
+      rule,
+      h("div", { className: "actions" },
+        upcoming ? h("button", { type: "button", className: "btn btn-ghost btn-small", text: "Reschedule", disabled: !a.can_change,
+          "aria-label": "Reschedule " + a.type.name, "aria-describedby": cutoffId,
+          on: { click: function () { startBooking(a.type, a); } } }) : null,
+        upcoming ? h("button", { type: "button", className: "btn btn-quiet btn-small", text: "Cancel", disabled: !a.can_change,
+          "aria-label": "Cancel " + a.type.name, "aria-describedby": cutoffId,
+          on: { click: function (event) { cancelAppointment(a, event.currentTarget); } } }) : null,
+        Date.parse(a.end) > Date.now() ? h("button", { type: "button", className: "btn btn-ghost btn-small ed-appt-ics",
+          text: a.status === "cancelled" ? "Calendar cancellation (.ics)" : "Add to calendar (.ics)",
+          "aria-label": (a.status === "cancelled" ? "Download the calendar cancellation of " : "Download the calendar file of ") + a.type.name,
+          on: { click: function (event) { downloadICS(a, event.currentTarget); } } }) : null));
+  }
+
+  // downloadICS fetches the appointment's calendar file with the widget's
+  // credential and hands it to the browser as a download.
+  function downloadICS(a, button) {
+    button.disabled = true;
+    widget.request(APPOINTMENTS_API + "/" + encodeURIComponent(a.id) + "/ics", { headers: { Accept: "text/calendar" } }).then(
+      function (res) {
+        if (!res.ok) {
+          return Promise.reject({ status: res.status, code: "http_" + res.status, message: "The calendar file could not be downloaded." });
+        }
+        return res.blob();
+      },
+      function () {
+        return Promise.reject({ status: 0, code: "network_error", message: "Oriel could not be reached. Check your connection and try again." });
+      }
+    ).then(
+      function (blob) {
+        button.disabled = false;
+        var url = URL.createObjectURL(blob);
+        var link = h("a", { href: url, download: "appointment-" + a.id + ".ics", hidden: true });
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+        announce("The calendar file was downloaded.");
+      },
+      function (err) {
+        button.disabled = false;
+        report(err);
+        state.notice = { kind: "error", text: err.message };
+        render("#ed-panel");
+      }
+    );
+  }
+
+  function cancelAppointment(a, button) {
+    if (!armed(button, "Confirm cancellation", "Press again to cancel " + a.type.name)) {
+      return;
+    }
+    button.disabled = true;
+    call("POST", APPOINTMENTS_API + "/" + encodeURIComponent(a.id) + "/cancel").then(
+      function (cancelled) {
+        widget.post("appointmentCancelled", eventOf(cancelled));
+        return loadAppointments().then(function () {
+          state.notice = { kind: "success", text: a.type.name + " on " + span(a.start, a.end, HERE) + " was cancelled." };
+          render("#ed-panel");
+        });
+      },
+      function (err) {
+        changeFailed(err);
+      }
+    );
+  }
+
+  // sentence makes an API message a sentence: capitalised, with its stop.
+  function sentence(text) {
+    text = String(text || "").trim();
+    return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+  }
+
+  // changeFailed shows why a change was refused (the cut-off passed, the
+  // appointment was cancelled meanwhile) and refreshes the list.
+  function changeFailed(err) {
+    if (err.status !== 409) {
+      report(err);
+    }
+    state.booking = null;
+    loadAppointments().then(function () {
+      state.notice = { kind: "error", text: sentence(err.message) };
+      render("#ed-panel");
+    });
+  }
+
+  function bookingSteps(b) {
+    var names = b.moving ? [["time", "New time"], ["review", "Confirm"]]
+      : [["type", "Type"], ["time", "Day and time"], ["details", "Details"], ["review", "Confirm"]];
+    var current = names.map(function (n) { return n[0]; }).indexOf(b.step);
+    var ol = h("ol", { className: "ed-steps", "aria-label": b.moving ? "Reschedule steps" : "Booking steps" });
+    names.forEach(function (n, i) {
+      ol.appendChild(h("li", { className: i < current ? "done" : i === current ? "current" : "", "aria-current": i === current ? "step" : null },
+        h("span", { className: "ed-step-num", "aria-hidden": "true", text: String(i + 1) }), n[1]));
+    });
+    return h("div", { className: "ed-flow-head" },
+      h("button", { type: "button", className: "btn btn-ghost btn-small", text: "← Your appointments",
+        on: { click: function () { state.booking = null; render("#ed-panel"); } } }),
+      h("h2", { className: "ed-step-title", text: b.moving ? "Reschedule " + b.type.name : b.type ? b.type.name : "Book an appointment" }),
+      ol);
+  }
+
+  function renderBooking(panel, b) {
+    panel.appendChild(bookingSteps(b));
+    if (b.step === "type") {
+      renderTypes(panel);
+    } else if (b.step === "time") {
+      renderSlots(panel, b);
+    } else if (b.step === "details") {
+      renderDetails(panel, b);
+    } else {
+      renderConfirm(panel, b);
+    }
+  }
+
+  function renderTypes(panel) {
+    var list = h("ul", { className: "ed-kinds", "aria-label": "Appointment types" });
+    state.appts.types.forEach(function (t) {
+      list.appendChild(h("li", null, h("button", { type: "button", className: "ed-kind card ed-appt-type", "data-type": t.id,
+        on: { click: function () { startBooking(t, null); } } },
+        h("span", { className: "ed-appt-type-text" },
+          h("span", { className: "ed-kind-name", text: t.name }),
+          t.description ? h("span", { className: "muted", text: t.description }) : null),
+        h("span", { className: "muted", text: t.duration_minutes + " min · " + modeText(t) }))));
+    });
+    panel.appendChild(list);
+  }
+
+  function renderSlots(panel, b) {
+    var error = h("p", { id: "ed-slot-error", className: "field-error ed-appt-alert", role: "alert", tabindex: "-1", text: b.fieldError, hidden: !b.fieldError });
+    panel.appendChild(error);
+    if (b.slotsError) {
+      panel.appendChild(problem("The free times could not be loaded", b.slotsError.message, function () {
+        loadSlots(b);
+        render();
+      }));
+      return;
+    }
+    if (!b.slots) {
+      panel.appendChild(loading());
+      return;
+    }
+    if (!b.slots.length) {
+      panel.appendChild(empty("No free times", "Every time of " + b.type.name + " is taken for now. Try again later, or choose another type.",
+        h("button", { type: "button", className: "btn btn-secondary", text: "Back to your appointments", on: { click: function () { state.booking = null; render("#ed-panel"); } } })));
+      return;
+    }
+    var days = [];
+    var byDay = {};
+    b.slots.forEach(function (s) {
+      var key = dayKey(s.start, HERE);
+      if (!byDay[key]) {
+        byDay[key] = [];
+        days.push(key);
+      }
+      byDay[key].push(s);
+    });
+    if (!byDay[b.day]) {
+      b.day = b.slot ? dayKey(b.slot.start, HERE) : days[0];
+    }
+    var form = h("form", { className: "ed-form", novalidate: true, on: { submit: function (event) {
+      event.preventDefault();
+      if (!b.slot) {
+        b.fieldError = "Choose a time.";
+        render("#ed-slot-error");
+        return;
+      }
+      b.fieldError = "";
+      b.step = b.moving || !needsDetails(b.type) ? "review" : "details";
+      render("#ed-panel");
+    } } });
+    var zoneHint = "Times are in your time zone, " + zoneName(HERE) + "." +
+      (b.zone && b.zone !== HERE ? " The provider's time zone is " + zoneName(b.zone) + "." : "");
+    form.appendChild(h("p", { id: "ed-appt-zone", className: "field-hint ed-appt-zone", text: zoneHint }));
+    var select = h("select", { id: "ed-appt-day", className: "input", "aria-describedby": "ed-appt-zone",
+      on: { change: function () { b.day = select.value; b.fieldError = ""; render("#ed-appt-day"); } } },
+      days.map(function (d) {
+        var n = byDay[d].length;
+        return h("option", { value: d, text: dayOf(byDay[d][0].start, HERE) + " · " + n + (n === 1 ? " time" : " times") });
+      }));
+    select.value = b.day;
+    form.appendChild(h("div", { className: "field" }, h("label", { className: "field-label", "for": "ed-appt-day", text: "Day" }), select));
+    var times = h("fieldset", { className: "ed-fieldset" }, h("legend", { text: "Time" }));
+    var grid = h("div", { className: "ed-slots" });
+    byDay[b.day].forEach(function (s, i) {
+      var chosen = !!b.slot && b.slot.start === s.start;
+      var other = b.zone && !sameClock(s.start, b.zone) ? when(s.start, b.zone, { hour: "numeric", minute: "2-digit", timeZoneName: "short" }) : "";
+      grid.appendChild(h("label", { className: "ed-slot" + (chosen ? " chosen" : ""), "for": "ed-slot-" + i },
+        h("input", { type: "radio", name: "ed-slot", id: "ed-slot-" + i, value: s.start, checked: chosen,
+          on: { change: function () { b.slot = s; b.fieldError = ""; render("#ed-slot-" + i); } } }),
+        h("span", { className: "ed-slot-time", text: timeOf(s.start, HERE) }),
+        other ? h("span", { className: "ed-slot-other", text: other }) : null));
+    });
+    times.appendChild(grid);
+    form.appendChild(times);
+    if (b.slot) {
+      form.appendChild(h("p", { className: "ed-appt-chosen", role: "status" }, chosenText(b)));
+    }
+    form.appendChild(h("div", { className: "actions" },
+      b.moving ? null : h("button", { type: "button", className: "btn btn-ghost", text: "Back", on: { click: function () { state.booking = newBooking(null); render("#ed-panel"); } } }),
+      h("button", { type: "submit", className: "btn btn-primary", text: "Continue" })));
+    panel.appendChild(form);
+  }
+
+  // chosenText describes the chosen slot in the browser's zone and the type's.
+  function chosenText(b) {
+    var s = b.slot;
+    var text = span(s.start, s.end, HERE) + " your time";
+    if (b.zone && !sameClock(s.start, b.zone)) {
+      text += " · " + span(s.start, s.end, b.zone) + " in " + zoneName(b.zone);
+    }
+    return text;
+  }
+
+  function needsDetails(t) {
+    return (t.questions && t.questions.length > 0) || (t.who_may_book === "employee_or_dependent" && state.dependents.length > 0);
+  }
+
+  function renderDetails(panel, b) {
+    var t = b.type;
+    var form = h("form", { className: "ed-form", novalidate: true, on: { submit: function (event) {
+      event.preventDefault();
+      var missing = (t.questions || []).filter(function (q) { return q.required && !(b.answers[q.id] || "").trim(); })[0];
+      if (missing) {
+        b.fieldError = "Answer “" + missing.label + "”.";
+        render("#ed-details-error");
+        return;
+      }
+      b.fieldError = "";
+      b.step = "review";
+      render("#ed-panel");
+    } } });
+    if (t.who_may_book === "employee_or_dependent" && state.dependents.length) {
+      var people = h("fieldset", { className: "ed-fieldset" }, h("legend", { text: "Who is the appointment for?" }));
+      [{ id: "", name: "You" }].concat(state.dependents.map(function (d) { return { id: d.id, name: fullName(d), rel: RELATIONSHIPS[d.relationship] }; }))
+        .forEach(function (p) {
+          people.appendChild(h("label", { className: "ed-check" },
+            h("input", { type: "radio", name: "ed-appt-for", value: p.id, checked: b.dependentID === p.id,
+              on: { change: function () { b.dependentID = p.id; } } }),
+            h("span", { text: p.name }), p.rel ? h("span", { className: "muted", text: " · " + p.rel }) : null));
+        });
+      form.appendChild(people);
+    }
+    (t.questions || []).forEach(function (q) {
+      var label = q.label + (q.required ? "" : " (optional)");
+      if (q.kind === "yes_no") {
+        var set = h("fieldset", { className: "ed-fieldset ed-yesno", "aria-required": q.required ? "true" : null }, h("legend", { text: label }));
+        ["yes", "no"].forEach(function (v) {
+          set.appendChild(h("label", { className: "ed-check" },
+            h("input", { type: "radio", name: "ed-q-" + q.id, value: v, checked: b.answers[q.id] === v,
+              on: { change: function () { b.answers[q.id] = v; } } }),
+            h("span", { text: v === "yes" ? "Yes" : "No" })));
+        });
+        form.appendChild(set);
+        return;
+      }
+      var input = h("input", { id: "ed-q-" + q.id, className: "input", type: "text", maxLength: 500, autocomplete: "off",
+        value: b.answers[q.id] || "", "aria-required": q.required ? "true" : null,
+        on: { input: function () { b.answers[q.id] = input.value; } } });
+      form.appendChild(h("div", { className: "field" }, h("label", { className: "field-label", "for": input.id, text: label }), input));
+    });
+    form.appendChild(h("p", { id: "ed-details-error", className: "field-error", role: "alert", tabindex: "-1", text: b.fieldError, hidden: !b.fieldError }));
+    form.appendChild(h("div", { className: "actions" },
+      h("button", { type: "button", className: "btn btn-ghost", text: "Back", on: { click: function () { b.step = "time"; b.fieldError = ""; render("#ed-panel"); } } }),
+      h("button", { type: "submit", className: "btn btn-primary", text: "Review" })));
+    panel.appendChild(form);
+  }
+
+  function renderConfirm(panel, b) {
+    var t = b.type;
+    var cutoffMinutes = b.moving ? Math.round((Date.parse(b.moving.start) - Date.parse(b.moving.change_until)) / 60000) : t.cutoff_minutes;
+    var changeUntil = new Date(Date.parse(b.slot.start) - cutoffMinutes * 60000).toISOString();
+    var answers = (t.questions || []).filter(function (q) { return (b.answers[q.id] || "").trim(); }).map(function (q) {
+      var v = b.answers[q.id].trim();
+      return fact(q.label, q.kind === "yes_no" ? (v === "yes" ? "Yes" : "No") : v);
+    });
+    var facts = h("dl", { className: "ed-facts ed-review" },
+      fact("Appointment", t.name),
+      b.moving ? fact("Was", span(b.moving.start, b.moving.end, HERE)) : null,
+      fact(b.moving ? "New time" : "When", span(b.slot.start, b.slot.end, HERE) + " (" + zoneName(HERE) + ")"),
+      b.zone && !sameClock(b.slot.start, b.zone) ? fact("Provider's time", span(b.slot.start, b.slot.end, b.zone) + " (" + zoneName(b.zone) + ")") : null,
+      fact("How", modeText(t)),
+      fact("For", forWhom(b.moving ? b.moving.dependent_id : b.dependentID)),
+      answers);
+    var submit = h("button", { type: "submit", className: "btn btn-primary" + (b.busy ? " is-busy" : ""), disabled: b.busy },
+      h("span", { className: "spinner", "aria-hidden": "true" }), h("span", { className: "btn-label", text: b.moving ? "Move appointment" : "Book appointment" }));
+    var form = h("form", { className: "ed-form", novalidate: true, on: { submit: function (event) {
+      event.preventDefault();
+      submitBooking(b);
+    } } },
+      facts,
+      cutoffRule(changeUntil, cutoffMinutes),
+      h("p", { id: "ed-confirm-error", className: "field-error", role: "alert", tabindex: "-1", text: b.fieldError, hidden: !b.fieldError }),
+      h("div", { className: "actions" },
+        h("button", { type: "button", className: "btn btn-ghost", text: "Back", disabled: b.busy,
+          on: { click: function () { b.step = b.moving || !needsDetails(t) ? "time" : "details"; b.fieldError = ""; render("#ed-panel"); } } }),
+        submit));
+    panel.appendChild(form);
+  }
+
+  // cutoffRule says until when the appointment can be changed here; a time
+  // already within the cut-off is said to be final before it is booked.
+  function cutoffRule(changeUntil, cutoffMinutes) {
+    if (Date.parse(changeUntil) <= Date.now()) {
+      return h("p", { className: "ed-appt-rule is-closed", text: "This time is less than " + minutesText(cutoffMinutes) +
+        " away: once booked, it cannot be rescheduled or cancelled here. To change it, contact the provider." });
+    }
+    return h("p", { className: "ed-appt-rule", text: cutoffMinutes > 0
+      ? "You can reschedule or cancel here until " + at(changeUntil, HERE) + " (" + minutesText(cutoffMinutes) + " before the start)."
+      : "You can reschedule or cancel here until it starts." });
+  }
+
+  function submitBooking(b) {
+    var request;
+    if (b.moving) {
+      request = call("POST", APPOINTMENTS_API + "/" + encodeURIComponent(b.moving.id) + "/reschedule", { start: b.slot.start });
+    } else {
+      var answers = {};
+      Object.keys(b.answers).forEach(function (k) {
+        if ((b.answers[k] || "").trim()) {
+          answers[k] = b.answers[k].trim();
+        }
+      });
+      var body = { type_id: b.type.id, start: b.slot.start, answers: answers };
+      if (b.dependentID) {
+        body.dependent_id = b.dependentID;
+      }
+      request = call("POST", APPOINTMENTS_API, body);
+    }
+    b.busy = true;
+    b.fieldError = "";
+    render();
+    request.then(
+      function (a) {
+        var text;
+        if (b.moving) {
+          widget.post("appointmentRescheduled", Object.assign(eventOf(a), { previous_start: b.moving.start }));
+          text = a.type.name + " was moved to " + span(a.start, a.end, HERE) + ".";
+        } else {
+          widget.post("appointmentBooked", eventOf(a));
+          text = a.type.name + " is booked for " + span(a.start, a.end, HERE) + ".";
+        }
+        return loadAppointments().then(function () {
+          state.booking = null;
+          state.notice = { kind: "success", text: text };
+          render("#ed-panel");
+        });
+      },
+      function (err) {
+        b.busy = false;
+        if (SLOT_GONE[err.code]) {
+          // Someone else took it, or it is no longer offered: back to the
+          // times, refreshed.
+          b.step = "time";
+          b.slot = null;
+          b.fieldError = err.code === "slot_unavailable"
+            ? "That time was just taken by someone else. The free times below are up to date: choose another one."
+            : sentence(err.message) + " The free times below are up to date.";
+          loadSlots(b);
+          render("#ed-slot-error");
+          return;
+        }
+        if (b.moving && (err.code === "cutoff_passed" || err.code === "appointment_cancelled" || err.status === 404)) {
+          changeFailed(err);
+          return;
+        }
+        if (err.status !== 422) {
+          report(err);
+        }
+        b.fieldError = sentence(err.message);
+        render("#ed-confirm-error");
       }
     );
   }

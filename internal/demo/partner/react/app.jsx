@@ -115,6 +115,9 @@ function Benefits() {
             setEnrollment(e);
             note(`onEnrollmentSubmitted: ${enrollmentText(e)} (election ${e.election_id})`);
           }}
+          onAppointmentBooked={(a) => note(`onAppointmentBooked: ${a.type_name} at ${a.start} (appointment ${a.appointment_id})`)}
+          onAppointmentRescheduled={(a) => note(`onAppointmentRescheduled: ${a.type_name} moved from ${a.previous_start} to ${a.start}`)}
+          onAppointmentCancelled={(a) => note(`onAppointmentCancelled: ${a.type_name} at ${a.start} (appointment ${a.appointment_id})`)}
         />
       )}
     />

@@ -108,6 +108,29 @@ export interface LifeEventSubmitted {
 }
 
 /**
+ * The payload of an `appointmentBooked` or `appointmentCancelled` message
+ * (the employee dashboard, Appointments).
+ */
+export interface AppointmentEvent {
+  /** The appointment's id (`GET /v1/appointments/{id}`). */
+  appointment_id: string;
+  /** The id of its appointment type (`GET /v1/appointment-types/{id}`). */
+  type: string;
+  /** The appointment type's name, as the employee saw it. */
+  type_name: string;
+  /** When it starts, RFC 3339 in UTC, e.g. `"2026-03-09T14:00:00Z"`. */
+  start: string;
+  /** When it ends, RFC 3339 in UTC. */
+  end: string;
+}
+
+/** The payload of an `appointmentRescheduled` message: the appointment at its new time. */
+export interface AppointmentRescheduled extends AppointmentEvent {
+  /** When it started before the move, RFC 3339 in UTC. */
+  previous_start: string;
+}
+
+/**
  * Inline styles for the iframe, applied after width and height. Names are
  * camelCase (`borderRadius`) or CSS (`border-radius`, `--custom`); a number
  * that is not a valid value on its own gets `px`, as in React.
@@ -141,6 +164,12 @@ export interface WidgetOptions {
   onEnrollmentSubmitted?: (enrollment: EnrollmentSubmitted) => void;
   /** The employee reported a qualifying life event (employee dashboard). */
   onLifeEventSubmitted?: (event: LifeEventSubmitted) => void;
+  /** The employee booked an appointment (employee dashboard). */
+  onAppointmentBooked?: (appointment: AppointmentEvent) => void;
+  /** The employee moved an appointment to another time (employee dashboard). */
+  onAppointmentRescheduled?: (appointment: AppointmentRescheduled) => void;
+  /** The employee cancelled an appointment (employee dashboard). */
+  onAppointmentCancelled?: (appointment: AppointmentEvent) => void;
 }
 
 /**
@@ -166,6 +195,9 @@ const widgetEvents: Record<string, Record<string, string>> = {
   connectionStatusChange: { id: "string", provider: "string", integration: "string?", name: "string?", connected: "boolean", error: "string?" },
   enrollmentSubmitted: { plan_kind: "string", election_id: "string", waived: "boolean" },
   lifeEventSubmitted: { event_id: "string", type: "string" },
+  appointmentBooked: { appointment_id: "string", type: "string", type_name: "string", start: "string", end: "string" },
+  appointmentRescheduled: { appointment_id: "string", type: "string", type_name: "string", start: "string", end: "string", previous_start: "string" },
+  appointmentCancelled: { appointment_id: "string", type: "string", type_name: "string", start: "string", end: "string" },
 };
 
 /** The kinds of widget. */

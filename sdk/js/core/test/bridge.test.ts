@@ -29,6 +29,10 @@ function callbacks() {
     onError: vi.fn(),
     onConnectionStatusChange: vi.fn(),
     onEnrollmentSubmitted: vi.fn(),
+    onLifeEventSubmitted: vi.fn(),
+    onAppointmentBooked: vi.fn(),
+    onAppointmentRescheduled: vi.fn(),
+    onAppointmentCancelled: vi.fn(),
   };
 }
 
@@ -136,6 +140,50 @@ describe("messages the host acts on", () => {
     const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
     fromWidget(frame, "enrollmentSubmitted", payload);
     expect(calls.onEnrollmentSubmitted).not.toHaveBeenCalled();
+  });
+
+  test("lifeEventSubmitted → onLifeEventSubmitted with exactly the known fields", async () => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    fromWidget(frame, "lifeEventSubmitted", { event_id: "lev_1", type: "birth", note: "dropped" });
+    fromWidget(frame, "lifeEventSubmitted", { event_id: 1, type: "birth" });
+    expect(calls.onLifeEventSubmitted.mock.calls).toEqual([[{ event_id: "lev_1", type: "birth" }]]);
+  });
+
+  const appointment = {
+    appointment_id: "apm_1",
+    type: "apt_1",
+    type_name: "Telehealth — primary care",
+    start: "2026-03-10T14:00:00Z",
+    end: "2026-03-10T14:20:00Z",
+  };
+
+  test("appointmentBooked, appointmentRescheduled, appointmentCancelled → their callbacks with exactly the known fields", async () => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    const moved = { ...appointment, start: "2026-03-11T15:00:00Z", end: "2026-03-11T15:20:00Z", previous_start: appointment.start };
+    fromWidget(frame, "appointmentBooked", { ...appointment, answers: { reason: "dropped" } });
+    fromWidget(frame, "appointmentRescheduled", moved);
+    fromWidget(frame, "appointmentCancelled", { ...moved, cancelled_by: "employee" });
+    expect(calls.onAppointmentBooked.mock.calls).toEqual([[appointment]]);
+    expect(calls.onAppointmentRescheduled.mock.calls).toEqual([[moved]]);
+    const { previous_start: _, ...cancelled } = moved;
+    expect(calls.onAppointmentCancelled.mock.calls).toEqual([[cancelled]]);
+    expect(calls.onEnrollmentSubmitted).not.toHaveBeenCalled();
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  test.each([
+    ["appointmentBooked", "no appointment_id", { ...appointment, appointment_id: undefined }],
+    ["appointmentBooked", "a numeric start", { ...appointment, start: 1773151200000 }],
+    ["appointmentBooked", "no type_name", { appointment_id: "apm_1", type: "apt_1", start: appointment.start, end: appointment.end }],
+    ["appointmentCancelled", "no end", { ...appointment, end: undefined }],
+    ["appointmentCancelled", "a payload that is a string", "apm_1"],
+    ["appointmentRescheduled", "no previous_start", appointment],
+  ])("%s with %s is ignored", async (type, _, payload) => {
+    const { frame, calls } = await mountInteractive({ widget: "employee-dashboard" });
+    fromWidget(frame, type, payload);
+    expect(calls.onAppointmentBooked).not.toHaveBeenCalled();
+    expect(calls.onAppointmentRescheduled).not.toHaveBeenCalled();
+    expect(calls.onAppointmentCancelled).not.toHaveBeenCalled();
   });
 
   test("heightChange resizes the iframe with autoResize, and only then", async () => {

@@ -30,6 +30,8 @@ export type {
   AccessTokenResponse,
   Appearance,
   AppearanceColor,
+  AppointmentEvent,
+  AppointmentRescheduled,
   ConnectionStatus,
   EnrollmentSubmitted,
   ErrorCallback,
@@ -113,13 +115,17 @@ export function ConnectionWidget(props: ConnectionWidgetProps): ReactElement {
 /**
  * The props of `<EmployeeViewWidget>`: exactly the seed's (`width`, default
  * `"100%"`; `height`, default `"600px"`; `className`; `style`; `onReady`;
- * `onTokenExpired`; `onAuthError`; `onError`), plus `onEnrollmentSubmitted`
- * and `onLifeEventSubmitted`.
+ * `onTokenExpired`; `onAuthError`; `onError`), plus `onEnrollmentSubmitted`,
+ * `onLifeEventSubmitted`, `onAppointmentBooked`, `onAppointmentRescheduled`
+ * and `onAppointmentCancelled`.
  */
 export type EmployeeViewWidgetProps = Pick<
   WidgetProps,
   "width" | "height" | "className" | "style" | "onReady" | "onTokenExpired" | "onAuthError" | "onError" | "onEnrollmentSubmitted"
   | "onLifeEventSubmitted"
+  | "onAppointmentBooked"
+  | "onAppointmentRescheduled"
+  | "onAppointmentCancelled"
 >;
 
 /** The employee dashboard: the signed-in employee's benefits, to enroll in and manage. */

@@ -149,6 +149,22 @@ describe("widgets", () => {
     expect([frame.style.width, frame.style.height, frame.style.borderRadius]).toEqual(["480px", "70vh", "8px"]);
   });
 
+  test("EmployeeViewWidget passes the appointment events to onAppointmentBooked, onAppointmentRescheduled and onAppointmentCancelled", () => {
+    const onAppointmentBooked = vi.fn();
+    const onAppointmentRescheduled = vi.fn();
+    const onAppointmentCancelled = vi.fn();
+    render(app({}, createElement(EmployeeViewWidget, { onAppointmentBooked, onAppointmentRescheduled, onAppointmentCancelled })));
+    const [frame] = frames(container);
+    const booked = { appointment_id: "apm_1", type: "apt_1", type_name: "Benefits advisor call", start: "2026-03-10T14:00:00Z", end: "2026-03-10T14:30:00Z" };
+    const moved = { ...booked, start: "2026-03-11T14:00:00Z", end: "2026-03-11T14:30:00Z", previous_start: booked.start };
+    fromWidget(frame, "appointmentBooked", booked);
+    fromWidget(frame, "appointmentRescheduled", moved);
+    fromWidget(frame, "appointmentCancelled", { ...booked, start: moved.start, end: moved.end });
+    expect(onAppointmentBooked).toHaveBeenCalledExactlyOnceWith(booked);
+    expect(onAppointmentRescheduled).toHaveBeenCalledExactlyOnceWith(moved);
+    expect(onAppointmentCancelled).toHaveBeenCalledExactlyOnceWith({ ...booked, start: moved.start, end: moved.end });
+  });
+
   test("outside <OrielProvider> a widget throws", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     expect(() => render(connections())).toThrow(/OrielProvider/);
