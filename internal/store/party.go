@@ -53,13 +53,6 @@ type PartyQuery struct {
 	SigningKeys bool
 }
 
-// Party returns vendorID's customer named by customerRef with its vendor's
-// allowed origins and, when userRef is not "", the customer's user named by
-// userRef: ReadParty with nothing beside.
-func (s *SQL) Party(ctx context.Context, vendorID, customerRef, userRef string) (*Party, error) {
-	return s.ReadParty(ctx, PartyQuery{VendorID: vendorID, CustomerRef: customerRef, UserRef: userRef})
-}
-
 // ReadParty reads the party q names, and what q asks for beside it, in one
 // query. A missing customer is ENOTFOUND customer_not_found; a missing user
 // of an existing customer is ENOTFOUND user_not_found.

@@ -60,11 +60,9 @@ type Store interface {
 	CreateUser(ctx context.Context, u *oriel.User) error
 	// User returns a customer's user by Oriel id or "E"-prefixed external id.
 	User(ctx context.Context, vendorID, customerRef, userRef string) (*oriel.User, error)
-	// Party returns a customer, its vendor's allowed origins and, when
-	// userRef is not "", its user, in one read.
-	Party(ctx context.Context, vendorID, customerRef, userRef string) (*Party, error)
-	// ReadParty reads a Party and, in the same query, what q asks for
-	// beside it: a token's revocation, a connection's ownership, the
+	// ReadParty reads a customer, its vendor's allowed origins and
+	// appearance and, when q names one, its user, in one query, with what q
+	// asks for beside: a token's revocation, a connection's ownership, the
 	// vendor's signing keys.
 	ReadParty(ctx context.Context, q PartyQuery) (*Party, error)
 	// UserByID returns a vendor's user by its Oriel id alone, whatever its customer.

@@ -502,13 +502,13 @@ func TestParty(t *testing.T) {
 		u := &oriel.User{VendorID: v.ID, CustomerID: c.ID, ExternalID: "ada", Name: "Ada", Role: oriel.RoleMember}
 		must(t, s.CreateUser(ctx, u))
 		for _, ref := range []string{c.ID, "Eacme"} {
-			p, err := s.Party(ctx, v.ID, ref, "")
+			p, err := s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: ref, UserRef: ""})
 			must(t, err)
 			if p.Customer.ID != c.ID || p.User != nil || len(p.VendorOrigins) != 1 || p.VendorOrigins[0] != "https://app.a.test" || p.Appearance != nil {
 				t.Errorf("Party(%s) = %+v", ref, p)
 			}
 			for _, userRef := range []string{u.ID, "Eada"} {
-				p, err := s.Party(ctx, v.ID, ref, userRef)
+				p, err := s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: ref, UserRef: userRef})
 				must(t, err)
 				if p.Customer.ID != c.ID || p.User == nil || p.User.ID != u.ID || p.User.Role != oriel.RoleMember || p.User.ExternalID != "ada" {
 					t.Errorf("Party(%s, %s) = %+v, user %+v", ref, userRef, p, p.User)
@@ -516,18 +516,18 @@ func TestParty(t *testing.T) {
 			}
 		}
 		must(t, s.PutAppearance(ctx, v.ID, &oriel.Appearance{Mode: "dark", Colors: map[string]string{"primary": "#123456"}, BorderRadius: "4px"}))
-		p, err := s.Party(ctx, v.ID, "Eacme", "Eada")
+		p, err := s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: "Eacme", UserRef: "Eada"})
 		must(t, err)
 		if a := p.Appearance; a == nil || a.Mode != "dark" || a.Colors["primary"] != "#123456" || a.BorderRadius != "4px" || p.User == nil {
 			t.Errorf("Party with an appearance: %+v, appearance %+v", p, a)
 		}
-		_, err = s.Party(ctx, v.ID, "Enobody", "")
+		_, err = s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: "Enobody", UserRef: ""})
 		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
-		_, err = s.Party(ctx, v.ID, "Enobody", "Eada")
+		_, err = s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: "Enobody", UserRef: "Eada"})
 		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
-		_, err = s.Party(ctx, v.ID, "Eacme", "Enobody")
+		_, err = s.ReadParty(ctx, store.PartyQuery{VendorID: v.ID, CustomerRef: "Eacme", UserRef: "Enobody"})
 		wantCode(t, err, oriel.ENOTFOUND, "user_not_found")
-		_, err = s.Party(ctx, other.ID, c.ID, u.ID)
+		_, err = s.ReadParty(ctx, store.PartyQuery{VendorID: other.ID, CustomerRef: c.ID, UserRef: u.ID})
 		wantCode(t, err, oriel.ENOTFOUND, "customer_not_found")
 	})
 }
