@@ -6,8 +6,11 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startOriel, setupVendor, startSite, launch } from './harness.mjs';
+
+const artifacts = join(import.meta.dirname, 'artifacts');
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
@@ -154,6 +157,13 @@ test('a long list shows its first page, then the next on "Show more"', async () 
   // One page of 25 is loaded and told, not the whole list.
   assert.equal(await cards.count(), 25);
   await page.waitForFunction(() => window.statuses?.length === 25);
+  mkdirSync(artifacts, { recursive: true });
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(300); // let the colours' transitions end before the picture
+    await more.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, `connections-show-more-${colorScheme}.png`), animations: 'disabled' });
+  }
   await more.click();
   await frame.locator(`#connection-${ids[29]}`).waitFor();
   assert.equal(await cards.count(), 30);
